@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Prepares this machine for codeq, idempotently: Debian packages, the Temporal CLI, the compiled
+# CLI, Docker Engine and the sandbox runner image. Everything downloaded or built lands in a cache
+# dir outside the repository, keyed by version, so a second run takes seconds.
+# Used by `npm start`, `npm test` and .ci/run; safe to run by hand (`npm run setup`).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" = 0 ]; then default_cache=/var/cache/codeq; else default_cache="${XDG_CACHE_HOME:-$HOME/.cache}/codeq"; fi
+CACHE="${CODEQ_CACHE_DIR:-$default_cache}"
+TEMPORAL_VERSION=1.5.1
+APT_PACKAGES=(bubblewrap debootstrap docker.io util-linux python3 g++ default-jdk-headless tar ca-certificates)
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+
+mkdir -p "$CACHE"
+
+# 1. Debian packages (only the missing ones; apt lists refreshed only when something is missing).
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "missing Debian packages: ${missing[*]}; run this as root (it uses apt-get)"
+  say "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >&2
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+# 2. Temporal CLI (server for the workflows): go install, because no registry here ships the binary.
+TEMPORAL_BIN="$CACHE/tools/temporal-$TEMPORAL_VERSION/temporal"
+if command -v temporal >/dev/null 2>&1; then
+  say "temporal on PATH: $(temporal --version 2>/dev/null | head -1)"
+elif [ -x "$TEMPORAL_BIN" ]; then
+  say "temporal cached: $TEMPORAL_BIN"
+else
+  command -v go >/dev/null 2>&1 || die "Go is needed to install the Temporal CLI (go install); install Go >= 1.23"
+  say "building Temporal CLI v$TEMPORAL_VERSION with go install (a few minutes, once)"
+  GOPATH="$CACHE/go" GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOFLAGS=-modcacherw \
+    GOBIN="$(dirname "$TEMPORAL_BIN")" go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_VERSION" >&2
+fi
+
+# 3. The compiled CLI (npm ci builds it through `prepare`; rebuild when sources changed since).
+[ -d node_modules ] || die "node_modules is missing: run npm ci first"
+npm run --silent build >&2
+
+# 4. Docker Engine (started by codeq when none answers) and the sandbox runner image.
+if [ "$(id -u)" = 0 ]; then
+  CODEQ_CACHE_DIR="$CACHE" node bin/codeq.js sandbox build-image >&2
+else
+  say "not root: skipping dockerd and the runner image (the docker backend needs them; run setup as root)"
+fi
+say "ready (cache: $CACHE)"

@@ -1,0 +1,29 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/load.js';
+import { SandboxError } from '../sandbox/types.js';
+import { registerConfigCommand } from './configCommand.js';
+import { registerDemoCommand } from './demoCommand.js';
+import { UsageError } from './options.js';
+import { registerSandboxCommand } from './sandboxCommand.js';
+
+const program = new Command('codeq')
+  .description('Teach a code model to fix bugs by itself: search, sandboxed tests, DPO, evaluation.')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerSandboxCommand(program);
+registerConfigCommand(program);
+registerDemoCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else if (error instanceof UsageError || error instanceof ConfigError || error instanceof SandboxError) {
+    process.stderr.write(`codeq: ${error.message}\n`);
+    process.exitCode = error instanceof SandboxError ? 2 : 1;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,41 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Every setting codeq reads from the environment, in one place. */
+export const env = {
+  /** Cache root override (images, compiled programs, tools). */
+  get cacheDir(): string | undefined {
+    return nonEmpty(process.env.CODEQ_CACHE_DIR);
+  },
+  /** A config file to use when --config is not given. */
+  get configFile(): string | undefined {
+    return nonEmpty(process.env.CODEQ_CONFIG);
+  },
+  /** debug | info | warn | error */
+  get logLevel(): string | undefined {
+    return nonEmpty(process.env.CODEQ_LOG_LEVEL);
+  },
+  /** Force structured (JSON line) logs even on a TTY. */
+  get jsonLogs(): boolean {
+    return process.env.CODEQ_LOG_JSON === '1';
+  },
+};
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/**
+ * The cache root: the config's value, else $CODEQ_CACHE_DIR, else /var/cache/codeq for root
+ * (sandboxed uid 65534 must be able to traverse it, which rules out /root) or ~/.cache/codeq.
+ */
+export function resolveCacheDir(configured: string | null): string {
+  if (configured) return configured;
+  if (env.cacheDir) return env.cacheDir;
+  if (isRoot()) return '/var/cache/codeq';
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'codeq');
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/**
+ * The shape of every codeq config file. Objects are strict so a misspelled key fails loudly
+ * instead of silently falling back to a default.
+ */
+
+const positiveInt = z.number().int().positive();
+
+export const ResourceLimitsSchema = z.strictObject({
+  timeoutMs: positiveInt.describe('Wall-clock limit of one run, in milliseconds.'),
+  memoryMb: positiveInt.describe('Memory limit (RAM + swap) of one run, in MiB.'),
+  pids: positiveInt.describe('Most processes and threads alive at once.'),
+  outputKb: positiveInt.describe('Most bytes of stdout + stderr kept, in KiB; more is an output_limit verdict.'),
+  stackMb: positiveInt.describe('Stack size limit (ulimit -s, and -Xss for Java), in MiB.'),
+  tmpMb: positiveInt.describe('Size of the private writable /tmp, in MiB (counts toward memory).'),
+});
+export type ResourceLimits = z.infer<typeof ResourceLimitsSchema>;
+
+export const LanguagesSchema = z.strictObject({
+  python3: z.strictObject({
+    interpreter: z.string().min(1).describe('Absolute path of the Python 3 interpreter, inside the sandbox.'),
+    args: z.array(z.string()).describe('Interpreter flags placed before the program file.'),
+  }),
+  cpp: z.strictObject({
+    compiler: z.string().min(1).describe('Absolute path of g++, inside the sandbox.'),
+    flags: z.array(z.string()).describe('Compiler flags (standard, optimisation).'),
+  }),
+  java: z.strictObject({
+    javac: z.string().min(1),
+    java: z.string().min(1),
+    heapFraction: z.number().gt(0).lt(1).describe('-Xmx as a fraction of the memory limit (RLIMIT_AS breaks the JVM).'),
+    jvmFlags: z.array(z.string()).describe('Extra flags for java and (prefixed with -J) javac.'),
+  }),
+});
+
+export const DockerSchema = z.strictObject({
+  socket: z.string().nullable().describe('Docker Engine socket; null = <cacheDir>/docker/docker.sock.'),
+  startDaemon: z.boolean().describe('Start dockerd (as root) when the socket does not answer.'),
+  dockerd: z.string().min(1).describe('dockerd binary used when the daemon is started by codeq.'),
+  image: z.string().min(1).describe('Runner image repository; the tag is derived from the package list.'),
+  suite: z.string().min(1).describe('Debian suite debootstrap builds the image from.'),
+  mirror: z.string().nullable().describe('Debian mirror; null = the first one in /etc/apt sources.'),
+  packages: z.array(z.string().min(1)).min(1).describe('Debian packages installed in the runner image.'),
+  warmPool: z.number().int().min(0).describe('Containers created ahead of time, ready to start (0 = off).'),
+});
+
+export const BwrapSchema = z.strictObject({
+  binary: z.string().min(1),
+  cgroupRoot: z.string().min(1).describe('Where the cgroup hierarchies are mounted.'),
+  cgroupName: z.string().regex(/^[A-Za-z0-9_-]+$/).describe('Parent cgroup codeq creates runs under.'),
+  readOnlyPaths: z.array(z.string().startsWith('/')).describe('Host paths mounted read-only when they exist.'),
+});
+
+export const SandboxSchema = z.strictObject({
+  backend: z.enum(['bwrap', 'docker']),
+  limits: ResourceLimitsSchema.describe('Limits of a program run.'),
+  compileLimits: ResourceLimitsSchema.describe('Limits of a compiler run.'),
+  concurrency: positiveInt.describe('Runs executing at once per sandbox.'),
+  languages: LanguagesSchema,
+  docker: DockerSchema,
+  bwrap: BwrapSchema,
+});
+export type SandboxConfig = z.infer<typeof SandboxSchema>;
+
+export const CodeqConfigSchema = z.strictObject({
+  cacheDir: z
+    .string()
+    .nullable()
+    .describe('Cache root (images, compiled programs, tools); null = $CODEQ_CACHE_DIR or a default.'),
+  sandbox: SandboxSchema,
+});
+export type CodeqConfig = z.infer<typeof CodeqConfigSchema>;
+
+/** Every config kind codeq reads, by the name used on the command line and in schema file names. */
+export const CONFIG_SCHEMAS = {
+  codeq: CodeqConfigSchema,
+} as const;
+export type ConfigKind = keyof typeof CONFIG_SCHEMAS;

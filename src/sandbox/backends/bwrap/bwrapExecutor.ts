@@ -1,0 +1,144 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SandboxConfig } from '../../../config/schema.js';
+import { signalFromStatus } from '../../../util/signals.js';
+import { findExecutable } from '../../../util/which.js';
+import { OutputCollector } from '../../outputCollector.js';
+import { SANDBOX_UID, SandboxError, type ExecSpec, type Executor, type RawExecution } from '../../types.js';
+import { bwrapArgs, STATUS_FD, systemMountArgs } from './bwrapArgs.js';
+import { checkCgroupSupport, RunCgroup, sweepStaleCgroups } from './cgroups.js';
+
+/**
+ * Joins the run's cgroups before anything else runs (so nothing forked can escape them), sets
+ * the stack and core limits, drops to uid 65534 and execs bwrap. Exit 125 with a "codeq-wrapper:"
+ * line means the wrapper itself failed.
+ */
+const WRAPPER = [
+  'for f in $CODEQ_CGROUP_PROCS; do echo $$ > "$f" || { echo "codeq-wrapper: cannot join $f" >&2; exit 125; }; done',
+  'ulimit -c 0',
+  'ulimit -s "$CODEQ_STACK_KB" || { echo "codeq-wrapper: cannot set the stack limit" >&2; exit 125; }',
+  `exec setpriv --reuid=${SANDBOX_UID} --regid=${SANDBOX_UID} --clear-groups --no-new-privs "$@"`,
+].join('\n');
+
+export class BwrapExecutor implements Executor {
+  readonly backend = 'bwrap' as const;
+  private readonly systemMounts: string[];
+  private readonly bwrapPath: string;
+
+  private constructor(private readonly config: SandboxConfig['bwrap']) {
+    this.systemMounts = systemMountArgs(config.readOnlyPaths);
+    this.bwrapPath = findExecutable(config.binary) ?? config.binary;
+  }
+
+  /** Checks the host can run the backend and removes groups a crashed process left behind. */
+  static async create(config: SandboxConfig['bwrap']): Promise<BwrapExecutor> {
+    if (process.getuid?.() !== 0) {
+      throw new SandboxError('the bwrap backend must run as root (it creates cgroups and drops to uid 65534)');
+    }
+    if (!findExecutable(config.binary)) {
+      throw new SandboxError(`bubblewrap (${config.binary}) is not installed. HINT: run npm run setup`);
+    }
+    if (!findExecutable('setpriv')) throw new SandboxError('setpriv (util-linux) is not installed');
+    checkCgroupSupport(config.cgroupRoot);
+    await sweepStaleCgroups(config.cgroupRoot, config.cgroupName);
+    return new BwrapExecutor(config);
+  }
+
+  async exec(spec: ExecSpec): Promise<RawExecution> {
+    const { limits } = spec;
+    const cgroup = await RunCgroup.create(this.config.cgroupRoot, this.config.cgroupName, {
+      memoryBytes: limits.memoryMb * 1024 * 1024,
+      pids: limits.pids,
+    });
+    const stdinFd = spec.stdinFile ? openSync(join(spec.mounts.job, spec.stdinFile), 'r') : 'ignore';
+    try {
+      return await this.spawnInGroup(spec, cgroup, stdinFd);
+    } finally {
+      if (typeof stdinFd === 'number') closeSync(stdinFd);
+      await cgroup.remove();
+    }
+  }
+
+  private spawnInGroup(spec: ExecSpec, cgroup: RunCgroup, stdin: number | 'ignore'): Promise<RawExecution> {
+    const { limits } = spec;
+    const argv = bwrapArgs({
+      systemMounts: this.systemMounts,
+      mounts: spec.mounts,
+      tmpBytes: limits.tmpMb * 1024 * 1024,
+      argv: spec.argv,
+    });
+    return new Promise<RawExecution>((resolve, reject) => {
+      let timedOut = false;
+      const kill = () => void cgroup.kill();
+      const output = new OutputCollector(limits.outputKb * 1024, kill);
+      let status = '';
+      const started = performance.now();
+      const child = spawn('/bin/sh', ['-c', WRAPPER, 'codeq-wrapper', this.bwrapPath, ...argv], {
+        stdio: [stdin, 'pipe', 'pipe', 'pipe'],
+        env: { CODEQ_CGROUP_PROCS: cgroup.procsFiles.join(' '), CODEQ_STACK_KB: String(limits.stackMb * 1024) },
+      });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        kill();
+      }, limits.timeoutMs);
+      const onAbort = () => kill();
+      spec.signal?.addEventListener('abort', onAbort, { once: true });
+
+      child.stdout?.on('data', (chunk: Buffer) => output.push('stdout', chunk));
+      child.stderr?.on('data', (chunk: Buffer) => output.push('stderr', chunk));
+      child.stdio[STATUS_FD]?.on('data', (chunk: Buffer) => (status += chunk.toString('utf8')));
+      // The sandbox's init has exited: anything still in the group (a detached daemon) dies now,
+      // so it cannot hold our pipes open.
+      child.on('exit', kill);
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(new SandboxError(`cannot start bwrap: ${error.message}`, { cause: error }));
+      });
+      child.on('close', (code, signal) => {
+        const durationMs = performance.now() - started;
+        clearTimeout(timer);
+        spec.signal?.removeEventListener('abort', onAbort);
+        void this.finish({ code, signal, status, output, timedOut, durationMs, cgroup }).then(resolve, reject);
+      });
+    });
+  }
+
+  private async finish(run: {
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    status: string;
+    output: OutputCollector;
+    timedOut: boolean;
+    durationMs: number;
+    cgroup: RunCgroup;
+  }): Promise<RawExecution> {
+    const stderr = run.output.text('stderr');
+    const exitStatus = /"exit-code":\s*(\d+)/.exec(run.status);
+    const killedFromOutside = run.signal !== null || run.timedOut || run.output.truncated;
+    if (!exitStatus && !killedFromOutside) {
+      // bwrap or the wrapper failed before the program could run: our fault, not the program's.
+      const why = stderr.split('\n').find((line) => /^(bwrap|codeq-wrapper|setpriv):/.test(line));
+      throw new SandboxError(`the sandbox did not start the program: ${why ?? `exit status ${run.code}`}`);
+    }
+    const oomKills = await run.cgroup.oomKills();
+    const pidsLimitHits = await run.cgroup.pidsLimitHits();
+    const status = exitStatus ? Number(exitStatus[1]) : null;
+    const signal = status !== null ? signalFromStatus(status) : run.signal;
+    return {
+      exitCode: status !== null && signal === null ? status : null,
+      signal,
+      timedOut: run.timedOut,
+      oomKilled: oomKills > 0,
+      outputTruncated: run.output.truncated,
+      stdout: run.output.text('stdout'),
+      stderr,
+      durationMs: Math.round(run.durationMs),
+      pidsLimitHits,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    // Runs own their cgroups and remove them themselves; nothing is shared between runs.
+  }
+}

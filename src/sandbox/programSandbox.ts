@@ -1,0 +1,163 @@
+import { join } from 'node:path';
+import type { ResourceLimits, SandboxConfig } from '../config/schema.js';
+import { Semaphore } from '../util/semaphore.js';
+import { CompileCache, compileKey, type CompiledProgram } from './compileCache.js';
+import { languageSpecs, type LanguageSpec } from './languages/index.js';
+import {
+  SandboxError,
+  type Executor,
+  type RawExecution,
+  type RunRequest,
+  type Sandbox,
+  type SandboxResult,
+} from './types.js';
+import { judgeRun, trimMessage } from './verdict.js';
+import { Workspace } from './workspace.js';
+
+const STDIN_FILE = 'stdin.txt';
+
+/**
+ * The one Sandbox implementation: compile once per program (cached by content hash), run, judge.
+ * Backends differ only in how they execute one isolated process (the Executor).
+ */
+export class ProgramSandbox implements Sandbox {
+  private readonly languages: Record<string, LanguageSpec>;
+  private readonly compileCache: CompileCache;
+  private readonly slots: Semaphore;
+  private readonly running = new Set<Promise<unknown>>();
+  private disposed = false;
+
+  constructor(
+    private readonly executor: Executor,
+    private readonly config: SandboxConfig,
+    private readonly workspace: Workspace,
+  ) {
+    this.languages = languageSpecs(config.languages);
+    this.compileCache = new CompileCache(join(workspace.compiledDir, executor.backend));
+    this.slots = new Semaphore(config.concurrency);
+  }
+
+  get backend() {
+    return this.executor.backend;
+  }
+
+  run(request: RunRequest): Promise<SandboxResult> {
+    if (this.disposed) return Promise.reject(new Error('the sandbox was disposed'));
+    const task = this.slots.use(() => this.runNow(request));
+    this.running.add(task);
+    void task.finally(() => this.running.delete(task)).catch(() => undefined);
+    return task;
+  }
+
+  private async runNow(request: RunRequest): Promise<SandboxResult> {
+    request.signal?.throwIfAborted();
+    const language = this.languages[request.language];
+    if (!language) throw new SandboxError(`unknown language ${JSON.stringify(request.language)}`);
+    const limits: ResourceLimits = { ...this.config.limits, ...request.limits };
+    let jobDir: string | null = null;
+    try {
+      const files: Record<string, string> = { ...request.files, [language.sourceFileName(request.source)]: request.source };
+      if (request.stdin !== undefined) files[STDIN_FILE] = request.stdin;
+      jobDir = await this.workspace.createJobDir(files);
+
+      const compiled = await this.compile(language, request.source, jobDir, request.signal);
+      if (compiled && !compiled.ok) {
+        return this.result({ verdict: 'compile_error', message: compiled.message, compile: compiled });
+      }
+      const run = await this.executor.exec({
+        argv: language.runCommand(request.source, limits),
+        mounts: { job: jobDir, ...(compiled ? { prog: compiled.dir } : {}) },
+        stdinFile: request.stdin !== undefined ? STDIN_FILE : undefined,
+        limits,
+        signal: request.signal,
+      });
+      request.signal?.throwIfAborted();
+      const judged = judgeRun({ run, language, limits, expectedStdout: request.expectedStdout });
+      return this.result({ ...judged, run, ...(compiled ? { compile: compiled } : {}) });
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason;
+      if (!(error instanceof SandboxError)) throw error;
+      return this.result({ verdict: 'sandbox_error', message: error.message });
+    } finally {
+      if (jobDir) this.workspace.remove(jobDir);
+    }
+  }
+
+  /** Compiles (or finds in the cache) the program; null for interpreted languages. */
+  private async compile(
+    language: LanguageSpec,
+    source: string,
+    jobDir: string,
+    signal: AbortSignal | undefined,
+  ): Promise<CompiledProgram | null> {
+    const limits = this.config.compileLimits;
+    const argv = language.compileCommand(source, limits);
+    if (!argv) return null;
+    const key = compileKey([language.id, language.toolchainKey, language.sourceFileName(source), source]);
+    return this.compileCache.getOrBuild(key, async () => {
+      const tempDir = this.workspace.createWritableDir(this.compileCache.tempParent(key));
+      try {
+        const run = await this.executor.exec({
+          argv,
+          mounts: { job: jobDir, out: tempDir },
+          limits,
+          signal,
+        });
+        return { tempDir, ...compileOutcome(run, limits) };
+      } catch (error) {
+        this.workspace.remove(tempDir);
+        throw error;
+      }
+    });
+  }
+
+  private result(parts: {
+    verdict: SandboxResult['verdict'];
+    message: string;
+    run?: RawExecution;
+    compile?: CompiledProgram;
+  }): SandboxResult {
+    const { run } = parts;
+    return {
+      verdict: parts.verdict,
+      exitCode: run?.exitCode ?? null,
+      signal: run?.signal ?? null,
+      timedOut: run?.timedOut ?? false,
+      oomKilled: run?.oomKilled ?? false,
+      outputTruncated: run?.outputTruncated ?? false,
+      stdout: run?.stdout ?? '',
+      stderr: run?.stderr ?? '',
+      durationMs: run?.durationMs ?? 0,
+      message: parts.message,
+      backend: this.executor.backend,
+      ...(parts.compile ? { compile: { cached: parts.compile.cached, durationMs: parts.compile.durationMs } } : {}),
+    };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await Promise.allSettled([...this.running]);
+    await this.executor.dispose();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
+
+/** A compiler's verdict on the program; a compiler killed by our limits is not cached (it may be load). */
+function compileOutcome(run: RawExecution, limits: ResourceLimits) {
+  const durationMs = run.durationMs;
+  if (run.timedOut) {
+    return { outcome: { ok: false, message: `the compiler ran past ${limits.timeoutMs} ms`, durationMs }, cacheable: false };
+  }
+  if (run.oomKilled) {
+    return { outcome: { ok: false, message: `the compiler ran past ${limits.memoryMb} MiB`, durationMs }, cacheable: false };
+  }
+  if (run.exitCode !== 0) {
+    const diagnostics = trimMessage(`${run.stderr}${run.stdout}`, false) || `the compiler exited with ${run.exitCode ?? run.signal}`;
+    return { outcome: { ok: false, message: diagnostics, durationMs }, cacheable: run.exitCode !== null };
+  }
+  return { outcome: { ok: true, message: '', durationMs }, cacheable: true };
+}
