@@ -49,6 +49,9 @@ export const BwrapSchema = z.strictObject({
   binary: z.string().min(1),
   cgroupRoot: z.string().min(1).describe('Where the cgroup hierarchies are mounted.'),
   cgroupName: z.string().regex(/^[A-Za-z0-9_-]+$/).describe('Parent cgroup codeq creates runs under.'),
+  favorDynamicCgroups: z
+    .boolean()
+    .describe('Remount the cgroup2 hierarchy with favordynmods (once, until reboot): ~10 ms less per run.'),
   readOnlyPaths: z.array(z.string().startsWith('/')).describe('Host paths mounted read-only when they exist.'),
 });
 

@@ -21,7 +21,7 @@ export function systemMountArgs(readOnlyPaths: string[]): string[] {
   return args;
 }
 
-/** The full bwrap command line: no network, no capabilities, own pid/ipc/uts namespaces, uid 65534. */
+/** The full bwrap command line: no network, no capabilities, own pid/ipc/uts/mount namespaces, uid 65534. */
 export function bwrapArgs(options: {
   systemMounts: string[];
   mounts: Mounts;
@@ -42,6 +42,9 @@ export function bwrapArgs(options: {
     '--cap-drop',
     'ALL',
     '--die-with-parent',
+    // The program is the namespace's pid 1, as in a container: no bwrap reaper inside, which the
+    // outer bwrap would leave as a zombie for the host's init when it exits first.
+    '--as-pid-1',
     '--new-session',
     '--clearenv',
     ...Object.entries(SANDBOX_ENV).flatMap(([name, value]) => ['--setenv', name, value]),
@@ -60,6 +63,8 @@ export function bwrapArgs(options: {
   ];
   if (mounts.prog) args.push('--ro-bind', mounts.prog, SANDBOX_PATHS.prog);
   if (mounts.out) args.push('--bind', mounts.out, SANDBOX_PATHS.out);
+  // The root is bwrap's own tmpfs: make it read-only so only /tmp (and /out) take writes.
+  args.push('--remount-ro', '/');
   args.push('--chdir', SANDBOX_PATHS.cwd, '--json-status-fd', String(STATUS_FD), '--', ...options.argv);
   return args;
 }

@@ -7,7 +7,7 @@ import { findExecutable } from '../../../util/which.js';
 import { OutputCollector } from '../../outputCollector.js';
 import { SANDBOX_UID, SandboxError, type ExecSpec, type Executor, type RawExecution } from '../../types.js';
 import { bwrapArgs, STATUS_FD, systemMountArgs } from './bwrapArgs.js';
-import { checkCgroupSupport, RunCgroup, sweepStaleCgroups } from './cgroups.js';
+import { CgroupPool, checkCgroupSupport, ensureCheapMigrations, type RunCgroup, sweepStaleCgroups } from './cgroups.js';
 
 /**
  * Joins the run's cgroups before anything else runs (so nothing forked can escape them), sets
@@ -25,10 +25,12 @@ export class BwrapExecutor implements Executor {
   readonly backend = 'bwrap' as const;
   private readonly systemMounts: string[];
   private readonly bwrapPath: string;
+  private readonly cgroups: CgroupPool;
 
-  private constructor(private readonly config: SandboxConfig['bwrap']) {
+  private constructor(config: SandboxConfig['bwrap']) {
     this.systemMounts = systemMountArgs(config.readOnlyPaths);
     this.bwrapPath = findExecutable(config.binary) ?? config.binary;
+    this.cgroups = new CgroupPool(config.cgroupRoot, config.cgroupName);
   }
 
   /** Checks the host can run the backend and removes groups a crashed process left behind. */
@@ -41,22 +43,20 @@ export class BwrapExecutor implements Executor {
     }
     if (!findExecutable('setpriv')) throw new SandboxError('setpriv (util-linux) is not installed');
     checkCgroupSupport(config.cgroupRoot);
+    if (config.favorDynamicCgroups) ensureCheapMigrations(config.cgroupRoot);
     await sweepStaleCgroups(config.cgroupRoot, config.cgroupName);
     return new BwrapExecutor(config);
   }
 
   async exec(spec: ExecSpec): Promise<RawExecution> {
     const { limits } = spec;
-    const cgroup = await RunCgroup.create(this.config.cgroupRoot, this.config.cgroupName, {
-      memoryBytes: limits.memoryMb * 1024 * 1024,
-      pids: limits.pids,
-    });
+    const cgroup = await this.cgroups.acquire({ memoryBytes: limits.memoryMb * 1024 * 1024, pids: limits.pids });
     const stdinFd = spec.stdinFile ? openSync(join(spec.mounts.job, spec.stdinFile), 'r') : 'ignore';
     try {
       return await this.spawnInGroup(spec, cgroup, stdinFd);
     } finally {
       if (typeof stdinFd === 'number') closeSync(stdinFd);
-      await cgroup.remove();
+      await this.cgroups.release(cgroup);
     }
   }
 
@@ -70,9 +70,20 @@ export class BwrapExecutor implements Executor {
     });
     return new Promise<RawExecution>((resolve, reject) => {
       let timedOut = false;
-      const kill = () => void cgroup.kill();
-      const output = new OutputCollector(limits.outputKb * 1024, kill);
       let status = '';
+      // Kill the program, the namespace's pid 1 (bwrap reports its pid): the kernel then kills
+      // everything in the namespace and bwrap reaps it, so no zombie is orphaned to the host's
+      // init. Before that pid is known, kill the whole cgroup.
+      const kill = () => {
+        const init = Number(/"child-pid":\s*(\d+)/.exec(status)?.[1]);
+        if (!init) return void cgroup.kill();
+        try {
+          process.kill(init, 'SIGKILL');
+        } catch {
+          void cgroup.kill();
+        }
+      };
+      const output = new OutputCollector(limits.outputKb * 1024, kill);
       const started = performance.now();
       const child = spawn('/bin/sh', ['-c', WRAPPER, 'codeq-wrapper', this.bwrapPath, ...argv], {
         stdio: [stdin, 'pipe', 'pipe', 'pipe'],
@@ -88,9 +99,8 @@ export class BwrapExecutor implements Executor {
       child.stdout?.on('data', (chunk: Buffer) => output.push('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => output.push('stderr', chunk));
       child.stdio[STATUS_FD]?.on('data', (chunk: Buffer) => (status += chunk.toString('utf8')));
-      // The sandbox's init has exited: anything still in the group (a detached daemon) dies now,
-      // so it cannot hold our pipes open.
-      child.on('exit', kill);
+      // bwrap has exited: anything still in the group dies now, so it cannot hold our pipes open.
+      child.on('exit', () => void cgroup.kill());
       child.on('error', (error) => {
         clearTimeout(timer);
         reject(new SandboxError(`cannot start bwrap: ${error.message}`, { cause: error }));
@@ -138,7 +148,10 @@ export class BwrapExecutor implements Executor {
     };
   }
 
+  // Each run empties its cgroups before returning: nothing is left to the background.
+  async settle(): Promise<void> {}
+
   async dispose(): Promise<void> {
-    // Runs own their cgroups and remove them themselves; nothing is shared between runs.
+    await this.cgroups.dispose();
   }
 }
