@@ -134,10 +134,15 @@ export class ProgramSandbox implements Sandbox {
     };
   }
 
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+    await this.executor.settle();
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await Promise.allSettled([...this.running]);
+    await this.settle();
     await this.executor.dispose();
   }
 

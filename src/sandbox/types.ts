@@ -58,6 +58,8 @@ export interface RunRequest {
 export interface Sandbox {
   readonly backend: BackendName;
   run(request: RunRequest): Promise<SandboxResult>;
+  /** Resolves once runs in flight have finished and their cleanup (containers, dirs) is done. */
+  settle(): Promise<void>;
   /** Idempotent; waits for runs in flight. */
   dispose(): Promise<void>;
 }
@@ -112,6 +114,8 @@ export interface RawExecution {
 export interface Executor {
   readonly backend: BackendName;
   exec(spec: ExecSpec): Promise<RawExecution>;
+  /** Resolves once cleanup that exec left to the background is done. */
+  settle(): Promise<void>;
   dispose(): Promise<void>;
 }
 
