@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import type { ResourceLimits, SandboxConfig } from '../config/schema.js';
+import { ResourceLimitsSchema, type ResourceLimits, type SandboxConfig } from '../config/schema.js';
 import { Semaphore } from '../util/semaphore.js';
 import { CompileCache, compileKey, type CompiledProgram } from './compileCache.js';
 import { languageSpecs, type LanguageSpec } from './languages/index.js';
 import {
+  RunRequestError,
   SandboxError,
   type Executor,
   type RawExecution,
@@ -52,11 +53,17 @@ export class ProgramSandbox implements Sandbox {
   private async runNow(request: RunRequest): Promise<SandboxResult> {
     request.signal?.throwIfAborted();
     const language = this.languages[request.language];
-    if (!language) throw new SandboxError(`unknown language ${JSON.stringify(request.language)}`);
-    const limits: ResourceLimits = { ...this.config.limits, ...request.limits };
+    if (!language) throw new RunRequestError(`unknown language ${JSON.stringify(request.language)}`);
+    const limits = checkedLimits({ ...this.config.limits, ...request.limits });
+    const sourceFile = language.sourceFileName(request.source);
+    for (const reserved of [sourceFile, STDIN_FILE]) {
+      if (request.files && reserved in request.files) {
+        throw new RunRequestError(`input file name ${JSON.stringify(reserved)} is taken by the program or its stdin; rename it`);
+      }
+    }
     let jobDir: string | null = null;
     try {
-      const files: Record<string, string> = { ...request.files, [language.sourceFileName(request.source)]: request.source };
+      const files: Record<string, string> = { ...request.files, [sourceFile]: request.source };
       if (request.stdin !== undefined) files[STDIN_FILE] = request.stdin;
       jobDir = await this.workspace.createJobDir(files);
 
@@ -149,6 +156,14 @@ export class ProgramSandbox implements Sandbox {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
   }
+}
+
+/** Limits from a request are checked like config values: a bad one is the caller's mistake, named. */
+function checkedLimits(limits: ResourceLimits): ResourceLimits {
+  const parsed = ResourceLimitsSchema.safeParse(limits);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new RunRequestError(`invalid run limits: ${problems.join('; ')}`);
 }
 
 /** A compiler's verdict on the program; a compiler killed by our limits is not cached (it may be load). */

@@ -126,3 +126,11 @@ export class SandboxError extends Error {
     this.name = 'SandboxError';
   }
 }
+
+/** A request the sandbox cannot run as given (the caller's mistake): run() rejects with it. */
+export class RunRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunRequestError';
+  }
+}

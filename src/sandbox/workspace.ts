@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { processAlive } from '../util/process.js';
-import { SANDBOX_UID, SandboxError } from './types.js';
+import { RunRequestError, SANDBOX_UID, SandboxError } from './types.js';
 
 /**
  * Host-side directories for runs: each run gets a fresh job dir (read-only inside the sandbox)
@@ -23,12 +23,16 @@ export class Workspace {
 
   /** A new job dir holding `files` (name → contents), readable by the sandbox user. */
   async createJobDir(files: Record<string, string>): Promise<string> {
+    for (const name of Object.keys(files)) checkFileName(name);
     const dir = join(this.runsDir, `${process.pid}-${randomBytes(6).toString('hex')}`);
     mkdirSync(dir, { mode: 0o755 });
     chmodSync(dir, 0o755);
-    await Promise.all(
-      Object.entries(files).map(([name, contents]) => writeFile(join(dir, checkFileName(name)), contents, { mode: 0o644 })),
-    );
+    try {
+      await Promise.all(Object.entries(files).map(([name, contents]) => writeFile(join(dir, name), contents, { mode: 0o644 })));
+    } catch (error) {
+      this.remove(dir);
+      throw new SandboxError(`cannot write the job files: ${(error as Error).message}`, { cause: error });
+    }
     return dir;
   }
 
@@ -57,7 +61,7 @@ export class Workspace {
 /** File names a request may use: plain names, no paths. */
 export function checkFileName(name: string): string {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(name)) {
-    throw new SandboxError(`invalid input file name ${JSON.stringify(name)}: use letters, digits, '_', '.', '-' only`);
+    throw new RunRequestError(`invalid input file name ${JSON.stringify(name)}: use letters, digits, '_', '.', '-' only`);
   }
   return name;
 }

@@ -67,8 +67,9 @@ describe.each(BACKENDS)('hostile programs on %s', (backend) => {
       most = Math.max(most, largestSandboxUserGroup([sentinel.pid!]));
     });
     expect(result.verdict).toBe('timeout');
-    expect(most).toBeGreaterThan(1);
-    expect(most).toBeLessThanOrEqual(64);
+    expect(most).toBeGreaterThanOrEqual(48);
+    // bwrap's own outer process shares the group (counted on top of the program's 64).
+    expect(most).toBeLessThanOrEqual(64 + (backend === 'bwrap' ? 1 : 0));
   });
 
   it('memory bomb: killed by the memory limit', async () => {

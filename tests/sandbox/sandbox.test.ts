@@ -160,6 +160,13 @@ describe.each(BACKENDS)('sandbox on %s', (backend) => {
     expect(hog.verdict).toBe('memory');
   });
 
+  it('rejects requests it cannot run as given, naming the problem', async () => {
+    await expect(sandbox.run({ language: 'python3', source: '', limits: { timeoutMs: -5 } })).rejects.toThrow(/invalid run limits: timeoutMs/);
+    await expect(sandbox.run({ language: 'python3', source: '', files: { 'main.py': '' } })).rejects.toThrow(/"main.py" is taken/);
+    await expect(sandbox.run({ language: 'python3', source: '', files: { '../x': '' } })).rejects.toThrow(/invalid input file name/);
+    await expect(sandbox.run({ language: 'rust' as never, source: '' })).rejects.toThrow(/unknown language "rust"/);
+  });
+
   it('cancels a run through its AbortSignal and cleans up', async () => {
     const controller = new AbortController();
     const pending = sandbox.run({ language: 'python3', source: 'import time\ntime.sleep(60)\n', signal: controller.signal });

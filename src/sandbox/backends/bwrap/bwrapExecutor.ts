@@ -50,7 +50,8 @@ export class BwrapExecutor implements Executor {
 
   async exec(spec: ExecSpec): Promise<RawExecution> {
     const { limits } = spec;
-    const cgroup = await this.cgroups.acquire({ memoryBytes: limits.memoryMb * 1024 * 1024, pids: limits.pids });
+    // One more pid than the limit: the outer bwrap lives in the group too (a container's does not).
+    const cgroup = await this.cgroups.acquire({ memoryBytes: limits.memoryMb * 1024 * 1024, pids: limits.pids + 1 });
     const stdinFd = spec.stdinFile ? openSync(join(spec.mounts.job, spec.stdinFile), 'r') : 'ignore';
     try {
       return await this.spawnInGroup(spec, cgroup, stdinFd);
