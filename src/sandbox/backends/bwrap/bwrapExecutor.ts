@@ -5,6 +5,7 @@ import type { SandboxConfig } from '../../../config/schema.js';
 import { signalFromStatus } from '../../../util/signals.js';
 import { findExecutable } from '../../../util/which.js';
 import { OutputCollector } from '../../outputCollector.js';
+import { RunGuard } from '../../runGuard.js';
 import { SANDBOX_UID, SandboxError, type ExecSpec, type Executor, type RawExecution } from '../../types.js';
 import { bwrapArgs, STATUS_FD, systemMountArgs } from './bwrapArgs.js';
 import { CgroupPool, checkCgroupSupport, ensureCheapMigrations, type RunCgroup, sweepStaleCgroups } from './cgroups.js';
@@ -70,7 +71,6 @@ export class BwrapExecutor implements Executor {
       argv: spec.argv,
     });
     return new Promise<RawExecution>((resolve, reject) => {
-      let timedOut = false;
       let status = '';
       // Kill the program, the namespace's pid 1 (bwrap reports its pid): the kernel then kills
       // everything in the namespace and bwrap reaps it, so no zombie is orphaned to the host's
@@ -90,27 +90,20 @@ export class BwrapExecutor implements Executor {
         stdio: [stdin, 'pipe', 'pipe', 'pipe'],
         env: { CODEQ_CGROUP_PROCS: cgroup.procsFiles.join(' '), CODEQ_STACK_KB: String(limits.stackMb * 1024) },
       });
-      const timer = setTimeout(() => {
-        timedOut = true;
-        kill();
-      }, limits.timeoutMs);
-      const onAbort = () => kill();
-      spec.signal?.addEventListener('abort', onAbort, { once: true });
-
+      const guard = new RunGuard(limits.timeoutMs, spec.signal, kill);
       child.stdout?.on('data', (chunk: Buffer) => output.push('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => output.push('stderr', chunk));
       child.stdio[STATUS_FD]?.on('data', (chunk: Buffer) => (status += chunk.toString('utf8')));
       // bwrap has exited: anything still in the group dies now, so it cannot hold our pipes open.
       child.on('exit', () => void cgroup.kill());
       child.on('error', (error) => {
-        clearTimeout(timer);
+        guard.stop();
         reject(new SandboxError(`cannot start bwrap: ${error.message}`, { cause: error }));
       });
       child.on('close', (code, signal) => {
         const durationMs = performance.now() - started;
-        clearTimeout(timer);
-        spec.signal?.removeEventListener('abort', onAbort);
-        void this.finish({ code, signal, status, output, timedOut, durationMs, cgroup }).then(resolve, reject);
+        guard.stop();
+        void this.finish({ code, signal, status, output, timedOut: guard.timedOut, durationMs, cgroup }).then(resolve, reject);
       });
     });
   }

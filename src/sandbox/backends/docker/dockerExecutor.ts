@@ -4,6 +4,7 @@ import type { ResourceLimits, SandboxConfig } from '../../../config/schema.js';
 import { processAlive } from '../../../util/process.js';
 import { signalFromStatus } from '../../../util/signals.js';
 import { OutputCollector } from '../../outputCollector.js';
+import { RunGuard } from '../../runGuard.js';
 import { SANDBOX_PATHS, SandboxError, type ExecSpec, type Executor, type RawExecution } from '../../types.js';
 import { Attachment } from './attachment.js';
 import { containerOptions, LABEL_OWNER, LABEL_SANDBOX } from './containerOptions.js';
@@ -102,7 +103,6 @@ export class DockerExecutor implements Executor {
   /** Starts the program, enforces the time and output limits, and reports how it ended. */
   private async observe(container: Docker.Container, attachment: Attachment, spec: ExecSpec, begin: Begin): Promise<RawExecution> {
     const { limits } = spec;
-    let timedOut = false;
     let killed = false;
     const kill = () => {
       killed = true;
@@ -111,17 +111,12 @@ export class DockerExecutor implements Executor {
     const output = new OutputCollector(limits.outputKb * 1024, kill);
     attachment.sink = (stream, chunk) => output.push(stream, chunk);
     const started = performance.now();
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, limits.timeoutMs);
-    const onAbort = () => kill();
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    const guard = new RunGuard(limits.timeoutMs, spec.signal, kill);
     try {
       await begin();
       const { StatusCode: status } = (await container.wait()) as { StatusCode: number };
       const durationMs = performance.now() - started;
-      clearTimeout(timer);
+      guard.stop();
       await Promise.race([attachment.ended, new Promise((resolve) => setTimeout(resolve, 1000))]);
       // A 137 we did not cause is the kernel's OOM killer or the program killing itself: ask.
       const oomKilled = status === 137 && !killed ? Boolean((await container.inspect()).State.OOMKilled) : false;
@@ -129,7 +124,7 @@ export class DockerExecutor implements Executor {
       return {
         exitCode: signal === null ? status : null,
         signal,
-        timedOut,
+        timedOut: guard.timedOut,
         oomKilled,
         outputTruncated: output.truncated,
         stdout: output.text('stdout'),
@@ -140,8 +135,7 @@ export class DockerExecutor implements Executor {
       if (error instanceof SandboxError) throw error;
       throw new SandboxError(`the container failed: ${(error as Error).message}`, { cause: error });
     } finally {
-      clearTimeout(timer);
-      spec.signal?.removeEventListener('abort', onAbort);
+      guard.stop();
       attachment.sink = null;
     }
   }
