@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ]; then default_cache=/var/cache/codeq; else default_cache="${XDG_CACHE_HOME:-$HOME/.cache}/codeq"; fi
 CACHE="${CODEQ_CACHE_DIR:-$default_cache}"
 TEMPORAL_VERSION=1.5.1
-APT_PACKAGES=(bubblewrap debootstrap docker.io util-linux python3 g++ default-jdk-headless tar ca-certificates)
+# python3-sortedcontainers: LeetCode's Python has SortedList; the runner image gets the same list.
+APT_PACKAGES=(bubblewrap debootstrap docker.io util-linux python3 python3-sortedcontainers g++ default-jdk-headless tar ca-certificates)
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }

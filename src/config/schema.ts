@@ -25,6 +25,10 @@ export const LanguagesSchema = z.strictObject({
   cpp: z.strictObject({
     compiler: z.string().min(1).describe('Absolute path of g++, inside the sandbox.'),
     flags: z.array(z.string()).describe('Compiler flags (standard, optimisation).'),
+    precompiledHeader: z
+      .string()
+      .nullable()
+      .describe('A system header to precompile once per toolchain (bits/stdc++.h: ~1.1 s to ~0.3 s per compile); null = off.'),
   }),
   java: z.strictObject({
     javac: z.string().min(1),
@@ -66,12 +70,37 @@ export const SandboxSchema = z.strictObject({
 });
 export type SandboxConfig = z.infer<typeof SandboxSchema>;
 
+export const TasksSchema = z.strictObject({
+  debugbench: z.string().nullable().describe('DebugBench shards; null = $CODEQ_DEBUGBENCH, else ../shared/debugbench beside the repository.'),
+  split: z.strictObject({
+    testFraction: z.number().min(0).max(1).describe('Share of problems (slugs, never records) held out for evaluation.'),
+    seed: z.number().int(),
+  }),
+  hidden: z.strictObject({
+    count: z.number().int().min(0).describe('Hidden tests per task.'),
+    seed: z.number().int(),
+    oversample: z.number().min(1).describe('Candidates generated per hidden test kept (the oracle rejects some).'),
+    maxLength: positiveInt.describe('Longest generated list or string.'),
+    maxOutputChars: positiveInt.describe('Hidden cases whose expected output is longer (as JSON) are not kept.'),
+  }),
+  verify: z.strictObject({
+    concurrency: positiveInt.describe('Tasks verified at once.'),
+    tolerance: z.number().min(0).describe('Relative tolerance for floating-point results (LeetCode: 1e-5).'),
+    oracleTimeoutMs: positiveInt.describe('Time limit of one oracle run over all of a task\'s cases.'),
+    minTimeoutMs: positiveInt.describe('Least time a candidate gets for all its cases.'),
+    timeoutFactor: z.number().min(1).describe("A candidate may take this many times the oracle's time (but at least minTimeoutMs)."),
+    outputKb: positiveInt.describe('Output limit of a test run (all cases).'),
+  }),
+});
+export type TasksConfig = z.infer<typeof TasksSchema>;
+
 export const CodeqConfigSchema = z.strictObject({
   cacheDir: z
     .string()
     .nullable()
     .describe('Cache root (images, compiled programs, tools); null = $CODEQ_CACHE_DIR or a default.'),
   sandbox: SandboxSchema,
+  tasks: TasksSchema,
 });
 export type CodeqConfig = z.infer<typeof CodeqConfigSchema>;
 

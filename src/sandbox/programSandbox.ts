@@ -1,12 +1,15 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ResourceLimitsSchema, type ResourceLimits, type SandboxConfig } from '../config/schema.js';
+import { log } from '../util/log.js';
 import { Semaphore } from '../util/semaphore.js';
 import { CompileCache, compileKey, type CompiledProgram } from './compileCache.js';
 import { languageSpecs, type LanguageSpec } from './languages/index.js';
 import {
   RunRequestError,
+  SANDBOX_PATHS,
   SandboxError,
   type Executor,
+  type Mounts,
   type RawExecution,
   type RunRequest,
   type Sandbox,
@@ -27,6 +30,7 @@ export class ProgramSandbox implements Sandbox {
   private readonly slots: Semaphore;
   private readonly running = new Set<Promise<unknown>>();
   private disposed = false;
+  private warnedAboutHeaders = false;
 
   constructor(
     private readonly executor: Executor,
@@ -98,24 +102,49 @@ export class ProgramSandbox implements Sandbox {
     signal: AbortSignal | undefined,
   ): Promise<CompiledProgram | null> {
     const limits = this.config.compileLimits;
-    const argv = language.compileCommand(source, limits);
-    if (!argv) return null;
+    if (!language.compileCommand(source, limits, false)) return null;
+    const include = await this.precompiledHeaders(language, signal);
+    const argv = language.compileCommand(source, limits, include !== null)!;
     const key = compileKey([language.id, language.toolchainKey, language.sourceFileName(source), source]);
-    return this.compileCache.getOrBuild(key, async () => {
-      const tempDir = this.workspace.createWritableDir(this.compileCache.tempParent(key));
+    return this.compileCache.getOrBuild(key, () =>
+      this.buildInSandbox(key, argv, { job: jobDir, ...(include ? { include } : {}) }, [], signal),
+    );
+  }
+
+  /**
+   * The language's precompiled header, built once per toolchain into the compile cache; null
+   * when the language has none or it could not be built (compiles then simply take longer).
+   */
+  private async precompiledHeaders(language: LanguageSpec, signal: AbortSignal | undefined): Promise<string | null> {
+    const header = language.precompiledHeader;
+    if (!header) return null;
+    const key = compileKey(['precompiled header', language.id, language.toolchainKey, header.source]);
+    const built = await this.compileCache.getOrBuild(key, async () => {
+      const jobDir = await this.workspace.createJobDir({ [header.sourceName]: header.source });
       try {
-        const run = await this.executor.exec({
-          argv,
-          mounts: { job: jobDir, out: tempDir },
-          limits,
-          signal,
-        });
-        return { tempDir, ...compileOutcome(run, limits) };
-      } catch (error) {
-        this.workspace.remove(tempDir);
-        throw error;
+        const outputDirs = header.command.filter((arg) => arg.startsWith(`${SANDBOX_PATHS.out}/`)).map((arg) => dirname(arg.slice(SANDBOX_PATHS.out.length + 1)));
+        return await this.buildInSandbox(key, header.command, { job: jobDir }, outputDirs, signal);
+      } finally {
+        this.workspace.remove(jobDir);
       }
     });
+    if (built.ok) return built.dir;
+    if (!this.warnedAboutHeaders) log.warn('cannot precompile headers; compiling without them', { language: language.id, message: built.message });
+    this.warnedAboutHeaders = true;
+    return null;
+  }
+
+  /** Runs a compiler in the sandbox writing into a fresh dir (with `subdirs`) for the compile cache. */
+  private async buildInSandbox(key: string, argv: string[], mounts: Omit<Mounts, 'out'>, subdirs: string[], signal: AbortSignal | undefined) {
+    const limits = this.config.compileLimits;
+    const tempDir = this.workspace.createWritableDir(this.compileCache.tempParent(key), subdirs);
+    try {
+      const run = await this.executor.exec({ argv, mounts: { ...mounts, out: tempDir }, limits, signal });
+      return { tempDir, ...compileOutcome(run, limits) };
+    } catch (error) {
+      this.workspace.remove(tempDir);
+      throw error;
+    }
   }
 
   private result(parts: {

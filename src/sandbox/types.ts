@@ -70,11 +70,13 @@ export interface Mounts {
   job: string;
   /** Read-only at /prog: compiled artifacts. */
   prog?: string;
+  /** Read-only at /include: precompiled headers for a compiler. */
+  include?: string;
   /** Writable at /out: where a compiler writes. */
   out?: string;
 }
 
-export const SANDBOX_PATHS = { job: '/job', prog: '/prog', out: '/out', cwd: '/tmp' } as const;
+export const SANDBOX_PATHS = { job: '/job', prog: '/prog', out: '/out', include: '/include', cwd: '/tmp' } as const;
 
 /** Programs run as nobody, on every backend. */
 export const SANDBOX_UID = 65534;

@@ -36,13 +36,15 @@ export class Workspace {
     return dir;
   }
 
-  /** A new empty dir the sandbox user may write into (a compiler's output). */
-  createWritableDir(parent: string): string {
+  /** A new empty dir (with `subdirs`) the sandbox user may write into: a compiler's output. */
+  createWritableDir(parent: string, subdirs: string[] = []): string {
     mkdirSync(parent, { recursive: true, mode: 0o755 });
     const dir = join(parent, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-    mkdirSync(dir);
     // chmod, not chown: it works for a non-root docker user too, and the dir lives only until the rename.
-    chmodSync(dir, 0o777);
+    for (const sub of ['.', ...subdirs]) {
+      mkdirSync(join(dir, sub), { recursive: true });
+      chmodSync(join(dir, sub), 0o777);
+    }
     return dir;
   }
 

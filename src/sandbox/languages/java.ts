@@ -48,6 +48,7 @@ export function javaSpec(config: LanguageConfig['java']): LanguageSpec {
       SANDBOX_PATHS.prog,
       mainClassName(source) ?? 'Main',
     ],
+    precompiledHeader: null,
     isOutOfMemory: (stderr) => stderr.includes('java.lang.OutOfMemoryError'),
     isParseError: () => false,
     toolchainKey: JSON.stringify(config),

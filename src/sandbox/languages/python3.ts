@@ -8,6 +8,7 @@ export function python3Spec(config: LanguageConfig['python3']): LanguageSpec {
     id: 'python3',
     sourceFileName: () => 'main.py',
     compileCommand: () => null,
+    precompiledHeader: null,
     runCommand: () => [config.interpreter, ...config.args, `${SANDBOX_PATHS.job}/main.py`],
     isOutOfMemory: (stderr) => /^MemoryError\b/m.test(stderr),
     // A parse failure of the main file prints no "Traceback" header, only the location and the error.

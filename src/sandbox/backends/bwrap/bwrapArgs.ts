@@ -62,6 +62,7 @@ export function bwrapArgs(options: {
     SANDBOX_PATHS.job,
   ];
   if (mounts.prog) args.push('--ro-bind', mounts.prog, SANDBOX_PATHS.prog);
+  if (mounts.include) args.push('--ro-bind', mounts.include, SANDBOX_PATHS.include);
   if (mounts.out) args.push('--bind', mounts.out, SANDBOX_PATHS.out);
   // The root is bwrap's own tmpfs: make it read-only so only /tmp (and /out) take writes.
   args.push('--remount-ro', '/');

@@ -96,6 +96,7 @@ export class DockerExecutor implements Executor {
     const { mounts } = spec;
     const binds = [`${mounts.job}:${SANDBOX_PATHS.job}:ro`];
     if (mounts.prog) binds.push(`${mounts.prog}:${SANDBOX_PATHS.prog}:ro`);
+    if (mounts.include) binds.push(`${mounts.include}:${SANDBOX_PATHS.include}:ro`);
     if (mounts.out) binds.push(`${mounts.out}:${SANDBOX_PATHS.out}:rw`);
     return binds;
   }

@@ -125,5 +125,21 @@ export async function ensureRunnerImage(docker: Docker, config: DockerConfig, ca
   );
   if (!(await imageExists(docker, tag))) throw new SandboxError(`docker import did not produce ${tag}`);
   log.info('runner image ready', { tag });
+  await pruneOtherRecipes(docker, config, cacheDir, tag);
   return tag;
+}
+
+/** Images and rootfs tarballs of earlier recipes (another package list) only take disk. */
+async function pruneOtherRecipes(docker: Docker, config: DockerConfig, cacheDir: string, keep: string): Promise<void> {
+  const images = await docker.listImages({ filters: { reference: [config.image] } });
+  for (const image of images) {
+    for (const tag of image.RepoTags ?? []) {
+      if (tag !== keep) await docker.getImage(tag).remove().then(() => log.info('removed an old runner image', { tag }), () => undefined);
+    }
+  }
+  const dir = join(cacheDir, 'rootfs');
+  const kept = `${keep.replace(/[:/]/g, '_')}.tar`;
+  for (const file of existsSync(dir) ? readdirSync(dir) : []) {
+    if (file.startsWith(`${config.image}_`) && file.endsWith('.tar') && file !== kept) rmSync(join(dir, file), { force: true });
+  }
 }
