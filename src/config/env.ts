@@ -11,6 +11,10 @@ export const env = {
   get configFile(): string | undefined {
     return nonEmpty(process.env.CODEQ_CONFIG);
   },
+  /** Where the DebugBench shards are (default: ../shared/debugbench beside the repository). */
+  get debugbench(): string | undefined {
+    return nonEmpty(process.env.CODEQ_DEBUGBENCH);
+  },
   /** debug | info | warn | error */
   get logLevel(): string | undefined {
     return nonEmpty(process.env.CODEQ_LOG_LEVEL);
