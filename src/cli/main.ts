@@ -2,9 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { SandboxError } from '../sandbox/types.js';
 import { registerConfigCommand } from './configCommand.js';
+import { registerDataCommand } from './dataCommand.js';
 import { registerDemoCommand } from './demoCommand.js';
 import { UsageError } from './options.js';
 import { registerSandboxCommand } from './sandboxCommand.js';
+import { registerVerifyCommand } from './verifyCommand.js';
 
 const program = new Command('codeq')
   .description('Teach a code model to fix bugs by itself: search, sandboxed tests, DPO, evaluation.')
@@ -12,6 +14,8 @@ const program = new Command('codeq')
   .exitOverride();
 
 registerSandboxCommand(program);
+registerDataCommand(program);
+registerVerifyCommand(program);
 registerConfigCommand(program);
 registerDemoCommand(program);
 

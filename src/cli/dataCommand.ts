@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { debugbenchDir } from '../config/paths.js';
+import { createSandbox } from '../sandbox/createSandbox.js';
+import { BACKENDS, LANGUAGES, type BackendName, type Language } from '../sandbox/types.js';
+import { prepareDataset } from '../tasks/prepare/prepareDataset.js';
+import { commandConfig, oneOf, positiveInteger, UsageError } from './options.js';
+
+interface PrepareFlags {
+  debugbench?: string;
+  out: string;
+  languages?: string;
+  hidden?: number;
+  seed?: number;
+  concurrency?: number;
+  backend?: BackendName;
+  force?: boolean;
+  config?: string;
+}
+
+function languagesOption(value: string | undefined): Language[] {
+  if (!value) return [...LANGUAGES];
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!(LANGUAGES as readonly string[]).includes(name)) throw new UsageError(`--languages: unknown language ${JSON.stringify(name)}; use ${LANGUAGES.join(', ')}`);
+  }
+  return names as Language[];
+}
+
+function integer(value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`expected a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+export function registerDataCommand(program: Command): void {
+  const data = program.command('data').description('turn DebugBench into tasks with visible and hidden tests');
+  data
+    .command('prepare')
+    .description('prepare every DebugBench record: tests from the oracle, hidden tests, stats (resumable)')
+    .option('--debugbench <dir>', 'DebugBench shards (default: $CODEQ_DEBUGBENCH or ../shared/debugbench)')
+    .requiredOption('--out <dir>', 'output directory: tasks.jsonl, dropped.jsonl, stats.json, chunks/')
+    .option('--languages <list>', `comma-separated subset of ${LANGUAGES.join(',')}`)
+    .option('--hidden <n>', 'hidden tests per task (default: from config)', (v) => {
+      const n = integer(v);
+      if (n < 0) throw new UsageError('--hidden must be 0 or more');
+      return n;
+    })
+    .option('--seed <n>', 'seed of the hidden tests (default: from config)', integer)
+    .option('--concurrency <n>', 'tasks verified at once (default: from config)', positiveInteger)
+    .option('--backend <backend>', `sandbox backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS))
+    .option('--force', 'start over when --out was prepared with other settings')
+    .option('--config <file>', 'config file overlaying configs/default.yaml')
+    .addHelpText('after', '\nExample: codeq data prepare --out data/debugbench --languages python3 --hidden 20')
+    .action(async (flags: PrepareFlags) => {
+      const config = commandConfig(flags);
+      const tasks = structuredClone(config.tasks);
+      if (flags.hidden !== undefined) tasks.hidden.count = flags.hidden;
+      if (flags.seed !== undefined) tasks.hidden.seed = flags.seed;
+      if (flags.concurrency !== undefined) tasks.verify.concurrency = flags.concurrency;
+      const sandboxConfig = structuredClone(config);
+      // The sandbox must run as many programs at once as tasks are verified.
+      sandboxConfig.sandbox.concurrency = Math.max(sandboxConfig.sandbox.concurrency, tasks.verify.concurrency);
+      const sandbox = await createSandbox(sandboxConfig, flags.backend);
+      try {
+        const stats = await prepareDataset(sandbox, {
+          debugbench: debugbenchDir(flags.debugbench ?? config.tasks.debugbench),
+          out: flags.out,
+          languages: languagesOption(flags.languages),
+          config: tasks,
+          force: Boolean(flags.force),
+        });
+        for (const [language, s] of Object.entries(stats.languages)) {
+          process.stdout.write(
+            `${language}: ${s.testable}/${s.tasks} tasks testable (${(100 * s.testableRate).toFixed(1)}%; ${(100 * s.testableRateOfRecords).toFixed(1)}% of ${s.records} records), ` +
+              `${s.visibleTests} visible + ${s.hiddenTests} hidden tests, ${s.buggyPassesAll} buggy-already-passes dropped\n`,
+          );
+        }
+        process.stdout.write(`wrote ${flags.out}/tasks.jsonl, dropped.jsonl, stats.json in ${stats.seconds} s\n`);
+      } finally {
+        await sandbox.dispose();
+      }
+    });
+}

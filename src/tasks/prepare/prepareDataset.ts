@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../artifacts/atomicWrite.js';
+import type { TasksConfig } from '../../config/schema.js';
+import type { Language, Sandbox } from '../../sandbox/types.js';
+import { log } from '../../util/log.js';
+import { Progress } from '../../util/progress.js';
+import { Semaphore } from '../../util/semaphore.js';
+import { loadDebugBench, type LoadProblem } from '../debugbench.js';
+import { splitOfSlug } from '../split.js';
+import { serializeTask } from '../store.js';
+import type { Task } from '../task.js';
+import { DROP_REASONS, prepareTask, type DropReason, type PrepareOutcome } from './prepareTask.js';
+
+/** Bump when the way tasks and tests are made changes: an out dir made otherwise is not resumed. */
+const RECIPE_VERSION = 1;
+const CHUNK_SIZE = 25;
+
+export interface PrepareOptions {
+  debugbench: string;
+  out: string;
+  languages: readonly Language[];
+  config: TasksConfig;
+  /** Start over even if the out dir was prepared with other settings. */
+  force?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface LanguageStats {
+  records: number;
+  duplicates: number;
+  tasks: number;
+  testable: number;
+  /** Testable share of the unique tasks, and of all records (duplicates count as their task). */
+  testableRate: number;
+  testableRateOfRecords: number;
+  /** Testable share of the tasks whose oracle is in the record's language (DebugBench has some that are not). */
+  testableRateWithoutDataErrors: number;
+  /** Testable tasks whose buggy code passes the visible tests (only hidden tests catch it). */
+  buggyPassesVisibleOnly: number;
+  /** Tasks dropped because the buggy code passes visible and hidden tests: not debugging tasks. */
+  buggyPassesAll: number;
+  dropped: Record<DropReason, number>;
+  visibleTests: number;
+  hiddenTests: number;
+  tasksWithoutHiddenTests: number;
+  exampleDisagreements: number;
+  split: { train: number; test: number };
+}
+
+export interface PrepareStats {
+  recipe: number;
+  debugbench: string;
+  settings: TasksConfig['hidden'] & { testFraction: number; splitSeed: number };
+  languages: Partial<Record<Language, LanguageStats>>;
+  malformedRecords: LoadProblem[];
+  seconds: number;
+}
+
+function manifestOf(options: PrepareOptions, tasks: Task[]) {
+  const { hidden, split } = options.config;
+  return {
+    recipe: RECIPE_VERSION,
+    hidden,
+    split,
+    languages: [...options.languages].sort(),
+    tasks: createHash('sha256').update(tasks.map((t) => t.id).join('\n')).digest('hex').slice(0, 16),
+  };
+}
+
+type ChunkLine = PrepareOutcome;
+
+function readChunk(file: string): ChunkLine[] {
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  return lines.map((line) => {
+    const parsed = JSON.parse(line) as { status: string; task?: string };
+    return parsed.status === 'testable' ? ({ status: 'testable', task: parsed.task } as unknown as ChunkLine) : (parsed as ChunkLine);
+  });
+}
+
+/**
+ * Prepares every task of the chosen languages into `out`: tasks.jsonl (testable tasks with their
+ * visible and hidden tests), dropped.jsonl (why each other task was dropped) and stats.json.
+ * Work is saved in chunks of 25 tasks as they complete, so a rerun resumes where it stopped.
+ */
+export async function prepareDataset(sandbox: Sandbox, options: PrepareOptions): Promise<PrepareStats> {
+  const started = Date.now();
+  const loaded = loadDebugBench(options.debugbench, options.languages);
+  for (const problem of loaded.problems) log.warn('skipped a malformed DebugBench record', { ...problem });
+  const tasks = [...loaded.tasks].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const chunksDir = join(options.out, 'chunks');
+  const manifestFile = join(options.out, 'manifest.json');
+  const manifest = manifestOf(options, tasks);
+  if (existsSync(manifestFile) && readFileSync(manifestFile, 'utf8') !== JSON.stringify(manifest, null, 2)) {
+    if (!options.force) {
+      throw new Error(`${options.out} was prepared with other settings or data. HINT: use another --out, or --force to start over`);
+    }
+    rmSync(chunksDir, { recursive: true, force: true });
+  }
+  mkdirSync(chunksDir, { recursive: true });
+  await writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2));
+
+  const chunks: { file: string; tasks: Task[] }[] = [];
+  for (let i = 0; i < tasks.length; i += CHUNK_SIZE) {
+    chunks.push({ file: join(chunksDir, `${String(i / CHUNK_SIZE).padStart(4, '0')}.jsonl`), tasks: tasks.slice(i, i + CHUNK_SIZE) });
+  }
+  const done = new Set(readdirSync(chunksDir).filter((f) => f.endsWith('.jsonl')).map((f) => join(chunksDir, f)));
+  const remaining = chunks.filter((c) => !done.has(c.file));
+  const progress = new Progress('preparing tasks', remaining.reduce((n, c) => n + c.tasks.length, 0));
+  if (remaining.length < chunks.length) log.info('resuming', { chunksDone: chunks.length - remaining.length, chunks: chunks.length });
+  const slots = new Semaphore(options.config.verify.concurrency);
+  let testable = 0;
+  let dropped = 0;
+  const prepareOne = (task: Task) =>
+    slots.use(async () => {
+      const split = splitOfSlug(task.slug, options.config.split.testFraction, options.config.split.seed);
+      const outcome = await prepareTask(task, split, sandbox, options.config, options.signal);
+      if (outcome.status === 'testable') testable++;
+      else dropped++;
+      progress.advance(1, { testable, dropped });
+      return outcome;
+    });
+  await Promise.all(
+    remaining.map(async (chunk) => {
+      const outcomes = await Promise.all(chunk.tasks.map(prepareOne));
+      const lines = outcomes.map((o) => (o.status === 'testable' ? `{"status":"testable","task":${serializeTask(o.task)}}` : JSON.stringify(o)));
+      await writeFileAtomic(chunk.file, `${lines.join('\n')}\n`);
+    }),
+  );
+
+  // Merge the chunks into the outputs.
+  const taskLines: string[] = [];
+  const droppedLines: string[] = [];
+  const outcomes: ChunkLine[] = [];
+  for (const chunk of chunks) outcomes.push(...readChunk(chunk.file));
+  for (const outcome of outcomes) {
+    if (outcome.status === 'testable') taskLines.push(JSON.stringify(outcome.task));
+    else droppedLines.push(JSON.stringify(outcome));
+  }
+  await writeFileAtomic(join(options.out, 'tasks.jsonl'), taskLines.length ? `${taskLines.join('\n')}\n` : '');
+  await writeFileAtomic(join(options.out, 'dropped.jsonl'), droppedLines.length ? `${droppedLines.join('\n')}\n` : '');
+  const stats = summarize(options, loaded, outcomes, (Date.now() - started) / 1000);
+  await writeFileAtomic(join(options.out, 'stats.json'), `${JSON.stringify(stats, null, 2)}\n`);
+  return stats;
+}
+
+function summarize(options: PrepareOptions, loaded: ReturnType<typeof loadDebugBench>, outcomes: ChunkLine[], seconds: number): PrepareStats {
+  const languages: PrepareStats['languages'] = {};
+  for (const language of options.languages) {
+    const mine = outcomes.filter((o) => (o.status === 'testable' ? o.task.language : o.language) === language);
+    const kept = mine.filter((o): o is Extract<ChunkLine, { status: 'testable' }> => o.status === 'testable').map((o) => o.task);
+    const drops = mine.filter((o): o is Extract<ChunkLine, { status: 'dropped' }> => o.status === 'dropped');
+    const dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, drops.filter((d) => d.reason === r).length])) as Record<DropReason, number>;
+    const records = loaded.records[language];
+    const duplicates = loaded.duplicates[language];
+    languages[language] = {
+      records,
+      duplicates,
+      tasks: mine.length,
+      testable: kept.length,
+      testableRate: round(kept.length / Math.max(mine.length, 1)),
+      testableRateOfRecords: round(kept.reduce((n, t) => n + 1 + (loaded.duplicatesOf.get(t.id) ?? 0), 0) / Math.max(records, 1)),
+      testableRateWithoutDataErrors: round(kept.length / Math.max(mine.length - dropped['oracle-wrong-language'], 1)),
+      buggyPassesVisibleOnly: kept.filter((t) => t.buggy.visible === 'pass').length,
+      buggyPassesAll: dropped['buggy-passes'],
+      dropped,
+      visibleTests: kept.reduce((n, t) => n + t.visible.length, 0),
+      hiddenTests: kept.reduce((n, t) => n + t.hidden.length, 0),
+      tasksWithoutHiddenTests: kept.filter((t) => t.hidden.length === 0).length,
+      exampleDisagreements: kept.reduce((n, t) => n + t.exampleDisagreements.length, 0),
+      split: { train: kept.filter((t) => t.split === 'train').length, test: kept.filter((t) => t.split === 'test').length },
+    };
+  }
+  return {
+    recipe: RECIPE_VERSION,
+    debugbench: options.debugbench,
+    settings: { ...options.config.hidden, testFraction: options.config.split.testFraction, splitSeed: options.config.split.seed },
+    languages,
+    malformedRecords: loaded.problems,
+    seconds: Math.round(seconds),
+  };
+}
+
+const round = (x: number) => Math.round(x * 10000) / 10000;

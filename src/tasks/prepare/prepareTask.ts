@@ -1,0 +1,216 @@
+import type { TasksConfig } from '../../config/schema.js';
+import type { Sandbox } from '../../sandbox/types.js';
+import { isOrderFree, sameValue, type CompareOptions } from '../../verify/compare.js';
+import { runCases } from '../../verify/runCases.js';
+import { verifyProgram, VerifySandboxError, type TestVerdict } from '../../verify/verifyProgram.js';
+import { ExampleError, parseExample } from '../examples.js';
+import { deriveSpec } from '../harness/deriveSpec.js';
+import { driverProgram } from '../harness/index.js';
+import type { CaseInput, TestCase, TestSpec } from '../harness/spec.js';
+import { HiddenInputGenerator, type ParamModel } from '../hidden/generate.js';
+import { paramType } from '../hidden/valueType.js';
+import { formatValue, type Value } from '../literal.js';
+import { SignatureError } from '../signatures/types.js';
+import type { Task } from '../task.js';
+
+/** A task with everything evaluation needs: how to call it and its visible and hidden tests. */
+export interface PreparedTask extends Task {
+  split: 'train' | 'test';
+  spec: TestSpec;
+  orderFree: boolean;
+  visible: TestCase[];
+  hidden: TestCase[];
+  /** Oracle wall time over the visible and the hidden cases, for candidates' time limits. */
+  oracleMs: { visible: number; hidden: number };
+  /** How the buggy code fares (hidden: null when there are no hidden tests): it fails somewhere. */
+  buggy: { visible: TestVerdict; hidden: TestVerdict | null };
+  /** Examples whose stated Output differs from the oracle's (reported; the oracle decides). */
+  exampleDisagreements: number[];
+}
+
+export const DROP_REASONS = [
+  'oracle-wrong-language',
+  'examples-unparsable',
+  'unsupported-signature',
+  'oracle-fails',
+  'buggy-passes',
+] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+export type PrepareOutcome =
+  | { status: 'testable'; task: PreparedTask }
+  | { status: 'dropped'; id: string; language: Task['language']; reason: DropReason; detail: string };
+
+export function compareOptions(task: { description: string }, config: TasksConfig): CompareOptions {
+  return { tolerance: config.verify.tolerance, orderFree: isOrderFree(task.description) };
+}
+
+/** A candidate's time limit: a multiple of the oracle's time, never below the configured floor. */
+export function candidateTimeoutMs(oracleMs: number, config: TasksConfig): number {
+  return Math.max(config.verify.minTimeoutMs, Math.ceil(config.verify.timeoutFactor * oracleMs));
+}
+
+/** The JSON kind of a result, to catch hidden inputs on which the oracle answers in another shape. */
+function shapeOf(value: Value): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'list';
+  return typeof value === 'bigint' ? 'number' : typeof value;
+}
+
+/** Some DebugBench C++ and Java records carry a Python oracle: no driver of theirs can run it. */
+function writtenInPython(code: string): boolean {
+  return /^\s*class\s+\w+\s*(\([\w.]*\))?\s*:\s*$/m.test(code) && /^\s+def\s+\w+\s*\(\s*self\b/m.test(code);
+}
+
+/** A task's tests: how to call its programs, and the oracle's answers on visible and hidden inputs. */
+export interface TaskTests {
+  spec: TestSpec;
+  compare: CompareOptions;
+  visible: TestCase[];
+  hidden: TestCase[];
+  oracleMs: { visible: number; hidden: number };
+  exampleDisagreements: number[];
+}
+
+type TestSource = Pick<Task, 'id' | 'language' | 'slug' | 'description' | 'constraints' | 'examples' | 'oracleCode'>;
+
+/**
+ * Builds a task's tests: parse the examples, derive the call, run the oracle on the examples (its
+ * results are the expected outputs), and generate `hiddenCount` hidden inputs the oracle answers.
+ * Returns why not when the task cannot be tested.
+ */
+export async function buildTests(
+  task: TestSource,
+  sandbox: Sandbox,
+  config: TasksConfig,
+  signal?: AbortSignal,
+): Promise<{ ok: true; tests: TaskTests } | { ok: false; reason: Exclude<DropReason, 'buggy-passes'>; detail: string }> {
+  if (writtenInPython(task.oracleCode) && task.language !== 'python3') {
+    return { ok: false, reason: 'oracle-wrong-language', detail: `the ${task.language} record's oracle is Python code` };
+  }
+  let spec: TestSpec;
+  let inputs: CaseInput[];
+  let examples;
+  try {
+    if (task.examples.length === 0) throw new ExampleError('the record has no examples');
+    examples = task.examples.map(parseExample);
+    ({ spec, inputs } = deriveSpec(task.language, task.oracleCode, examples, task.slug));
+    driverProgram(spec, task.oracleCode); // throws on parameter types no driver can build
+  } catch (error) {
+    if (error instanceof ExampleError) return { ok: false, reason: 'examples-unparsable', detail: error.message };
+    if (error instanceof SignatureError) return { ok: false, reason: 'unsupported-signature', detail: error.message };
+    throw error;
+  }
+  const compare = compareOptions(task, config);
+  const oracleLimits = { timeoutMs: config.verify.oracleTimeoutMs, outputKb: config.verify.outputKb };
+  const oracle = await runCases(sandbox, spec, driverProgram(spec, task.oracleCode), inputs, oracleLimits, signal);
+  if (oracle.result.verdict === 'sandbox_error') throw new VerifySandboxError(oracle.result);
+  const missing = oracle.outputs.findIndex((o) => o === undefined);
+  if (oracle.result.verdict !== 'pass' || missing >= 0) {
+    const where = missing >= 0 ? ` at example ${missing + 1}` : '';
+    return { ok: false, reason: 'oracle-fails', detail: `${oracle.result.verdict}${where}: ${oracle.result.message || oracle.result.stderr.slice(-300)}` };
+  }
+  const visible: TestCase[] = inputs.map((input, i) => ({ input, expected: oracle.outputs[i]! }));
+  const exampleDisagreements = examples.flatMap((example, i) =>
+    example.output !== undefined && !sameValue(visible[i]!.expected, example.output, compare.tolerance) && !orderFreeEqual(visible[i]!.expected, example.output, compare) ? [i] : [],
+  );
+  const hidden = spec.mode === 'call' ? await hiddenCases(task, spec, inputs as Value[][], visible, sandbox, config, signal) : { cases: [], ms: 0 };
+  return {
+    ok: true,
+    tests: { spec, compare, visible, hidden: hidden.cases, oracleMs: { visible: oracle.result.durationMs, hidden: hidden.ms }, exampleDisagreements },
+  };
+}
+
+/** Time and output limits for a candidate run over cases the oracle answered in `oracleMs`. */
+export function candidateLimits(oracleMs: number, config: TasksConfig) {
+  return { timeoutMs: candidateTimeoutMs(oracleMs, config), outputKb: config.verify.outputKb };
+}
+
+/** Prepares one task: its tests, then a check that the buggy code fails somewhere. */
+export async function prepareTask(
+  task: Task,
+  split: 'train' | 'test',
+  sandbox: Sandbox,
+  config: TasksConfig,
+  signal?: AbortSignal,
+): Promise<PrepareOutcome> {
+  const built = await buildTests(task, sandbox, config, signal);
+  if (!built.ok) return { status: 'dropped', id: task.id, language: task.language, reason: built.reason, detail: built.detail };
+  const { spec, compare, visible, hidden, oracleMs, exampleDisagreements } = built.tests;
+  const buggyVisible = await verifyProgram(sandbox, spec, task.buggyCode, visible, compare, candidateLimits(oracleMs.visible, config), signal);
+  const buggyHidden = hidden.length
+    ? await verifyProgram(sandbox, spec, task.buggyCode, hidden, compare, candidateLimits(oracleMs.hidden, config), signal)
+    : null;
+  if (buggyVisible.verdict === 'pass' && (buggyHidden === null || buggyHidden.verdict === 'pass')) {
+    const detail = `the buggy code passes ${visible.length} visible and ${hidden.length} hidden tests`;
+    return { status: 'dropped', id: task.id, language: task.language, reason: 'buggy-passes', detail };
+  }
+  return {
+    status: 'testable',
+    task: {
+      ...task,
+      split,
+      spec,
+      orderFree: compare.orderFree,
+      visible,
+      hidden,
+      oracleMs,
+      buggy: { visible: buggyVisible.verdict, hidden: buggyHidden?.verdict ?? null },
+      exampleDisagreements,
+    },
+  };
+}
+
+function orderFreeEqual(a: Value, b: Value, compare: CompareOptions): boolean {
+  return compare.orderFree && Array.isArray(a) && Array.isArray(b) && sameValue([...a].sort(), [...b].sort(), compare.tolerance);
+}
+
+/**
+ * Hidden cases: generated inputs the oracle answers (in the same shape as on the examples),
+ * within its time limit. An input the oracle fails or times out on is dropped and the rest rerun.
+ */
+async function hiddenCases(
+  task: TestSource,
+  spec: Extract<TestSpec, { mode: 'call' }>,
+  exampleInputs: Value[][],
+  visible: TestCase[],
+  sandbox: Sandbox,
+  config: TasksConfig,
+  signal?: AbortSignal,
+): Promise<{ cases: TestCase[]; ms: number }> {
+  const { count, oversample, maxLength, seed } = config.hidden;
+  if (count === 0) return { cases: [], ms: 0 };
+  const params: ParamModel[] = spec.params.map((p, i) => ({
+    name: p.name,
+    type: paramType(task.language, p.type, p.name, exampleInputs.map((e) => e[i]!)),
+    values: exampleInputs.map((e) => e[i]!),
+  }));
+  const generator = new HiddenInputGenerator(params, task.constraints, {
+    count,
+    seed: `${seed}:${task.id}`,
+    maxLength,
+    binarySearchTree: /binary search tree/i.test(task.description),
+    description: task.description,
+  });
+  let pending: CaseInput[] = generator.generate(Math.ceil(count * oversample));
+  const shapes = new Set(visible.map((v) => shapeOf(v.expected)));
+  const cases: TestCase[] = [];
+  let ms = 0;
+  const program = driverProgram(spec, task.oracleCode);
+  for (let round = 0; pending.length > 0 && cases.length < count && round < 4; round++) {
+    const run = await runCases(sandbox, spec, program, pending, { timeoutMs: config.verify.oracleTimeoutMs, outputKb: config.verify.outputKb }, signal);
+    if (run.result.verdict === 'sandbox_error') throw new VerifySandboxError(run.result);
+    ms += run.result.durationMs;
+    const stop = run.outputs.findIndex((o) => o === undefined);
+    const answered = stop < 0 ? run.outputs.length : stop;
+    for (let i = 0; i < answered && cases.length < count; i++) {
+      const expected = run.outputs[i]!;
+      if (shapes.size === 1 && !shapes.has(shapeOf(expected))) continue;
+      if (formatValue(expected).length > config.hidden.maxOutputChars) continue;
+      cases.push({ input: pending[i]!, expected });
+    }
+    // The oracle stopped on input `stop`: drop it and go on with the ones after it.
+    pending = stop < 0 ? [] : pending.slice(stop + 1);
+  }
+  return { cases, ms };
+}
