@@ -74,7 +74,7 @@ function assertReachableBySandbox(root: string): void {
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
       throw new SandboxError(
         `the sandbox user (uid ${SANDBOX_UID}) cannot enter ${dir}, an ancestor of the cache dir ${root}. ` +
-          'HINT: set CODEQ_CACHE_DIR (or cacheDir in the config) to a directory under /var/cache or /tmp',
+          `HINT: chmod o+x ${dir}, or set CODEQ_CACHE_DIR (or cacheDir in the config) to a directory under /var/cache or /tmp`,
       );
     }
     if (dir === dirname(dir)) return;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { z } from 'zod';
 import type { TasksConfig } from '../config/schema.js';
@@ -49,7 +50,8 @@ export async function verifyRecord(raw: unknown, line: number, sandbox: Sandbox,
   }
   const record = parsed.data;
   const built = await buildTests(
-    { id: `verify:${line}:${record.slug}`, language: record.language, slug: record.slug, description: record.description, constraints: record.constraints, examples: record.examples, oracleCode: record.oracle_code },
+    // The id seeds the hidden tests: the same record gets the same tests on any line of any file.
+    { id: `${record.language}/${record.slug}/verify/${createHash('sha256').update(JSON.stringify([record.oracle_code, record.examples, record.constraints])).digest('hex').slice(0, 8)}`, language: record.language, slug: record.slug, description: record.description, constraints: record.constraints, examples: record.examples, oracleCode: record.oracle_code },
     sandbox,
     config,
   );
@@ -68,9 +70,11 @@ export async function verifyRecord(raw: unknown, line: number, sandbox: Sandbox,
   };
   if (failure) {
     const inVisible = failure.index < visible.length;
+    const index = inVisible ? failure.index : failure.index - visible.length;
+    if (report.verdict === 'wrong_answer') output.message = `wrong answer on ${inVisible ? 'visible' : 'hidden'} test ${index + 1}`;
     output.first_failure = {
       tests: inVisible ? 'visible' : 'hidden',
-      index: inVisible ? failure.index : failure.index - visible.length,
+      index,
       input: caseText(failure.input),
       expected: formatValue(failure.expected),
       actual: failure.actual === undefined ? null : formatValue(failure.actual),

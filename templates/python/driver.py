@@ -1,8 +1,9 @@
 # codeq test driver (Python 3). Runs the candidate in /job/solution.py on every case of
 # /job/cases.json ({"nonce", "cases"}) and prints one line per case:
 # "@@codeq <nonce> <index> <result as JSON>". /job/spec.json says what to call:
-# {"mode": "call"|"design", "method", "params": [{"name", "kind"}], "callBy": "name"|"position",
-# "result": kind, "inPlace"}; kinds: value, float, tree, linkedlist, linkedlists, trees.
+# {"mode": "call", "method", "params": [{"name", "kind"}], "callBy": "name"|"position", "result":
+# kind, "inPlace"} or {"mode": "design", "init": [kind], "methods": {name: {"params":
+# [kind], "result": kind}}}; kinds: value, float, tree, linkedlist, linkedlists, trees.
 import json
 import math
 import sys
@@ -150,12 +151,15 @@ def emit(index, result):
 data = json.load(open('/job/cases.json'))
 nonce, cases = data['nonce'], data['cases']
 if spec['mode'] == 'design':
+    methods = spec.get('methods', {})
     for index, case in enumerate(cases):
         cls = namespace[case['calls'][0]]
-        obj = cls(*case['args'][0])
+        obj = cls(*[build(k, v) for k, v in zip(spec.get('init', []), case['args'][0])] + case['args'][0][len(spec.get('init', [])):])
         results = [None]
         for name, args in zip(case['calls'][1:], case['args'][1:]):
-            results.append(dump(getattr(obj, name)(*args)))
+            kinds = methods.get(name, {'params': [], 'result': 'value'})
+            built = [build(k, v) for k, v in zip(kinds['params'], args)] + args[len(kinds['params']):]
+            results.append(dump_as(kinds['result'], getattr(obj, name)(*built)))
         emit(index, results)
 else:
     params = spec['params']

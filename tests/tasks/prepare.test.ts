@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { debugbenchDir } from '../../src/config/paths.js';
+import { loadDebugBench } from '../../src/tasks/debugbench.js';
 import type { ProgramSandbox } from '../../src/sandbox/programSandbox.js';
 import { LANGUAGES } from '../../src/sandbox/types.js';
 import { parseExample } from '../../src/tasks/examples.js';
@@ -89,5 +92,36 @@ describe('drivers work in the docker runner image too', () => {
     } finally {
       await sandbox.dispose();
     }
+  });
+});
+
+/** The shared DebugBench, when this checkout has it beside it: real records of every kind. */
+const DEBUGBENCH = debugbenchDir(null);
+const REAL = [
+  'cpp/find-the-minimum-and-maximum-number-of-nodes-between-critical-points/condition-error/cf302a5a',
+  'cpp/closest-nodes-queries-in-a-binary-search-tree/condition-error/af3f8bc4',
+  'cpp/design-twitter/double/9658f41e',
+  'java/remove-nth-node-from-end-of-list/undefined-objects/641c5a1d',
+  'java/check-completeness-of-a-binary-tree/condition-error/824877ee',
+  'java/apply-discount-every-n-orders/condition-error/eebe191b',
+  'python3/design-a-text-editor/double/6e5ea5de',
+  'python3/the-kth-factor-of-n/condition-error/d6578372',
+];
+
+describe.skipIf(!existsSync(DEBUGBENCH))('real DebugBench records (trees, lists, design)', () => {
+  let sandbox: ProgramSandbox;
+  let tasks: Map<string, Task>;
+  beforeAll(async () => {
+    sandbox = await openSandbox('bwrap');
+    tasks = new Map(loadDebugBench(DEBUGBENCH).tasks.map((t) => [t.id, t]));
+  });
+  afterAll(() => sandbox?.dispose());
+
+  it.each(REAL)('%s', async (id) => {
+    const task = tasks.get(id);
+    expect(task, `no task ${id} in ${DEBUGBENCH}`).toBeDefined();
+    const outcome = await prepareTask(task!, 'train', sandbox, tasksConfig);
+    expect(outcome.status, outcome.status === 'dropped' ? outcome.detail : '').toBe('testable');
+    if (outcome.status === 'testable' && outcome.task.spec.mode === 'call') expect(outcome.task.hidden.length).toBeGreaterThanOrEqual(5);
   });
 });

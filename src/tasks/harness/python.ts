@@ -35,6 +35,12 @@ export function pythonProgram(spec: TestSpec, code: string): DriverProgram {
           result: pythonKind({ name: '', type: spec.returnType }),
           inPlace: spec.inPlace,
         }
-      : { mode: 'design' };
+      : {
+          mode: 'design',
+          init: spec.constructorParams.map(pythonKind),
+          methods: Object.fromEntries(
+            spec.methods.map((m) => [m.name, { params: m.params.map(pythonKind), result: pythonKind({ name: '', type: m.returnType }) }]),
+          ),
+        };
   return { source: driver, files: { 'solution.py': code, 'spec.json': JSON.stringify(described) } };
 }

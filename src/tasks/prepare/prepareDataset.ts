@@ -30,6 +30,8 @@ export interface PrepareOptions {
 export interface LanguageStats {
   records: number;
   duplicates: number;
+  /** duplicates / records */
+  duplicateRate: number;
   tasks: number;
   testable: number;
   /** Testable share of the unique tasks, and of all records (duplicates count as their task). */
@@ -157,6 +159,7 @@ function summarize(options: PrepareOptions, loaded: ReturnType<typeof loadDebugB
     languages[language] = {
       records,
       duplicates,
+      duplicateRate: round(duplicates / Math.max(records, 1)),
       tasks: mine.length,
       testable: kept.length,
       testableRate: round(kept.length / Math.max(mine.length, 1)),
