@@ -1,20 +1,15 @@
 import type { Command } from 'commander';
 import { debugbenchDir } from '../config/paths.js';
-import { createSandbox } from '../sandbox/createSandbox.js';
-import { BACKENDS, LANGUAGES, type BackendName, type Language } from '../sandbox/types.js';
+import { BACKENDS, LANGUAGES, type Language } from '../sandbox/types.js';
 import { prepareDataset } from '../tasks/prepare/prepareDataset.js';
-import { commandConfig, oneOf, positiveInteger, UsageError } from './options.js';
+import { integer, nonNegativeInteger, oneOf, positiveInteger, UsageError } from './options.js';
+import { openTaskRun, type TaskFlags } from './taskRun.js';
 
-interface PrepareFlags {
+interface PrepareFlags extends TaskFlags {
   debugbench?: string;
   out: string;
   languages?: string;
-  hidden?: number;
-  seed?: number;
-  concurrency?: number;
-  backend?: BackendName;
   force?: boolean;
-  config?: string;
 }
 
 function languagesOption(value: string | undefined): Language[] {
@@ -26,11 +21,6 @@ function languagesOption(value: string | undefined): Language[] {
   return names as Language[];
 }
 
-function integer(value: string): number {
-  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`expected a whole number, got ${JSON.stringify(value)}`);
-  return Number(value);
-}
-
 export function registerDataCommand(program: Command): void {
   const data = program.command('data').description('turn DebugBench into tasks with visible and hidden tests');
   data
@@ -39,11 +29,7 @@ export function registerDataCommand(program: Command): void {
     .option('--debugbench <dir>', 'DebugBench shards (default: $CODEQ_DEBUGBENCH or ../shared/debugbench)')
     .requiredOption('--out <dir>', 'output directory: tasks.jsonl, dropped.jsonl, stats.json, chunks/')
     .option('--languages <list>', `comma-separated subset of ${LANGUAGES.join(',')}`)
-    .option('--hidden <n>', 'hidden tests per task (default: from config)', (v) => {
-      const n = integer(v);
-      if (n < 0) throw new UsageError('--hidden must be 0 or more');
-      return n;
-    })
+    .option('--hidden <n>', 'hidden tests per task (default: from config)', nonNegativeInteger)
     .option('--seed <n>', 'seed of the hidden tests (default: from config)', integer)
     .option('--concurrency <n>', 'tasks verified at once (default: from config)', positiveInteger)
     .option('--backend <backend>', `sandbox backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS))
@@ -51,15 +37,7 @@ export function registerDataCommand(program: Command): void {
     .option('--config <file>', 'config file overlaying configs/default.yaml')
     .addHelpText('after', '\nExample: codeq data prepare --out data/debugbench --languages python3 --hidden 20')
     .action(async (flags: PrepareFlags) => {
-      const config = commandConfig(flags);
-      const tasks = structuredClone(config.tasks);
-      if (flags.hidden !== undefined) tasks.hidden.count = flags.hidden;
-      if (flags.seed !== undefined) tasks.hidden.seed = flags.seed;
-      if (flags.concurrency !== undefined) tasks.verify.concurrency = flags.concurrency;
-      const sandboxConfig = structuredClone(config);
-      // The sandbox must run as many programs at once as tasks are verified.
-      sandboxConfig.sandbox.concurrency = Math.max(sandboxConfig.sandbox.concurrency, tasks.verify.concurrency);
-      const sandbox = await createSandbox(sandboxConfig, flags.backend);
+      const { config, tasks, sandbox } = await openTaskRun(flags);
       try {
         const stats = await prepareDataset(sandbox, {
           debugbench: debugbenchDir(flags.debugbench ?? config.tasks.debugbench),

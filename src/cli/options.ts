@@ -41,3 +41,13 @@ export class UsageError extends Error {
 export function commandConfig(options: { config?: string }): CodeqConfig {
   return loadConfig(options.config ?? env.configFile);
 }
+
+export function nonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a whole number ≥ 0, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+export function integer(value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
+}

@@ -1,17 +1,12 @@
 import type { Command } from 'commander';
-import { createSandbox } from '../sandbox/createSandbox.js';
-import { BACKENDS, type BackendName } from '../sandbox/types.js';
+import { BACKENDS } from '../sandbox/types.js';
 import { verifyFile } from '../verify/verifyRecords.js';
-import { commandConfig, oneOf, positiveInteger, UsageError } from './options.js';
+import { integer, nonNegativeInteger, oneOf, positiveInteger } from './options.js';
+import { openTaskRun, type TaskFlags } from './taskRun.js';
 
-interface VerifyFlags {
+interface VerifyFlags extends TaskFlags {
   input: string;
   output: string;
-  hidden?: number;
-  seed?: number;
-  concurrency?: number;
-  backend?: BackendName;
-  config?: string;
 }
 
 export function registerVerifyCommand(program: Command): void {
@@ -20,11 +15,8 @@ export function registerVerifyCommand(program: Command): void {
     .description("score candidate fixes with codeq's verifier: tests from each record's oracle, visible and hidden")
     .requiredOption('--input <file>', 'JSONL: language, slug, examples, oracle_code, candidate_code (constraints, description optional)')
     .requiredOption('--output <file>', 'JSONL: per input line, its identifying fields plus verdict, visible, hidden, first_failure')
-    .option('--hidden <n>', 'hidden tests per record (default: from config)', (v) => {
-      if (!/^\d+$/.test(v)) throw new UsageError(`--hidden: expected a whole number ≥ 0, got ${JSON.stringify(v)}`);
-      return Number(v);
-    })
-    .option('--seed <n>', 'seed of the hidden tests (default: from config)', positiveInteger)
+    .option('--hidden <n>', 'hidden tests per record (default: from config)', nonNegativeInteger)
+    .option('--seed <n>', 'seed of the hidden tests (default: from config)', integer)
     .option('--concurrency <n>', 'records verified at once (default: from config)', positiveInteger)
     .option('--backend <backend>', `sandbox backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS))
     .option('--config <file>', 'config file overlaying configs/default.yaml')
@@ -35,14 +27,7 @@ export function registerVerifyCommand(program: Command): void {
         'Example: codeq verify --input fixes.jsonl --output verdicts.jsonl --hidden 20',
     )
     .action(async (flags: VerifyFlags) => {
-      const config = commandConfig(flags);
-      const tasks = structuredClone(config.tasks);
-      if (flags.hidden !== undefined) tasks.hidden.count = flags.hidden;
-      if (flags.seed !== undefined) tasks.hidden.seed = flags.seed;
-      if (flags.concurrency !== undefined) tasks.verify.concurrency = flags.concurrency;
-      const sandboxConfig = structuredClone(config);
-      sandboxConfig.sandbox.concurrency = Math.max(sandboxConfig.sandbox.concurrency, tasks.verify.concurrency);
-      const sandbox = await createSandbox(sandboxConfig, flags.backend);
+      const { tasks, sandbox } = await openTaskRun(flags);
       try {
         const summary = await verifyFile(flags.input, flags.output, sandbox, tasks);
         const counts = Object.entries(summary.verdicts).map(([v, n]) => `${v} ${n}`).join(', ');
