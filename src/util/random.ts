@@ -40,3 +40,10 @@ export class Random {
     return items;
   }
 }
+
+/** Normally distributed samples (Box–Muller) from a seeded Random. */
+export function normal(rng: Random, std: number): number {
+  const u = 1 - rng.next();
+  const v = rng.next();
+  return std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
