@@ -2,11 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { GgufError } from '../models/gguf/types.js';
 import { ModelError } from '../models/pull.js';
+import { PolicyError } from '../policy/policy.js';
 import { SandboxError } from '../sandbox/types.js';
 import { registerConfigCommand } from './configCommand.js';
 import { registerDataCommand } from './dataCommand.js';
 import { registerDemoCommand } from './demoCommand.js';
 import { registerModelCommand } from './modelCommand.js';
+import { registerRepairCommand } from './repairCommand.js';
 import { UsageError } from './options.js';
 import { registerSandboxCommand } from './sandboxCommand.js';
 import { registerVerifyCommand } from './verifyCommand.js';
@@ -20,6 +22,7 @@ registerSandboxCommand(program);
 registerDataCommand(program);
 registerVerifyCommand(program);
 registerModelCommand(program);
+registerRepairCommand(program);
 registerConfigCommand(program);
 registerDemoCommand(program);
 
@@ -28,7 +31,7 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;
-  } else if (error instanceof UsageError || error instanceof ConfigError || error instanceof SandboxError || error instanceof GgufError || error instanceof ModelError) {
+  } else if (error instanceof UsageError || error instanceof ConfigError || error instanceof SandboxError || error instanceof GgufError || error instanceof ModelError || error instanceof PolicyError) {
     process.stderr.write(`codeq: ${error.message}\n`);
     process.exitCode = error instanceof SandboxError ? 2 : 1;
   } else {

@@ -121,6 +121,35 @@ export const ModelsSchema = z.strictObject({
 export type ModelsConfig = z.infer<typeof ModelsSchema>;
 export type ModelSource = z.infer<typeof ModelSourceSchema>;
 
+export const PolicySchema = z.strictObject({
+  model: z.string().nullable().describe('Catalog name or .gguf path; null = models.default.'),
+  gpu: z.enum(['auto', 'cpu']).describe('auto: CUDA (or another GPU backend) when the machine has one; cpu: never.'),
+  threads: positiveInt.describe('CPU threads per context. Always set: node-llama-cpp defaults to 4, ~100x slower on 2 cores.'),
+  contextSize: positiveInt.describe('Tokens per sequence (prompt + response).'),
+  sequences: positiveInt.describe('K: candidates generated at once, one context sequence each.'),
+  batchSize: positiveInt.describe('Tokens evaluated per batch across all sequences.'),
+  generation: z.strictObject({
+    temperature: z.number().min(0),
+    topP: z.number().gt(0).max(1),
+    maxTokens: positiveInt,
+    seed: z.number().int().describe('Candidate i of a call uses seed + i.'),
+  }),
+  critic: z.strictObject({
+    temperature: z.number().min(0),
+    maxTokens: positiveInt,
+    alpha: z.number().min(0).max(1).describe('Q = alpha * Q_search + (1 - alpha) * Q_critic.'),
+  }),
+  prompts: z
+    .strictObject({
+      system: z.string(),
+      rewrite: z.string(),
+      feedback: z.string(),
+      critic: z.string(),
+    })
+    .describe('Prompt template files, relative to configs/.'),
+});
+export type PolicyConfig = z.infer<typeof PolicySchema>;
+
 export const CodeqConfigSchema = z.strictObject({
   cacheDir: z
     .string()
@@ -129,6 +158,7 @@ export const CodeqConfigSchema = z.strictObject({
   sandbox: SandboxSchema,
   tasks: TasksSchema,
   models: ModelsSchema,
+  policy: PolicySchema,
 });
 export type CodeqConfig = z.infer<typeof CodeqConfigSchema>;
 

@@ -1,0 +1,140 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { resolveCacheDir } from '../config/env.js';
+import { debugbenchDir } from '../config/paths.js';
+import { resolveModel } from '../models/pull.js';
+import { Policy } from '../policy/policy.js';
+import { loadPromptTemplates, rewritePrompt } from '../policy/prompts.js';
+import { BACKENDS } from '../sandbox/types.js';
+import { loadDebugBench } from '../tasks/debugbench.js';
+import type { TestCase, TestSpec } from '../tasks/harness/spec.js';
+import { buildTests, candidateLimits } from '../tasks/prepare/prepareTask.js';
+import { parseTaskLine } from '../tasks/store.js';
+import type { Task } from '../tasks/task.js';
+import { verifyProgram } from '../verify/verifyProgram.js';
+import type { CompareOptions } from '../verify/compare.js';
+import { log } from '../util/log.js';
+import { integer, nonNegativeInteger, oneOf, positiveInteger, UsageError } from './options.js';
+import { openTaskRun, type TaskFlags } from './taskRun.js';
+
+interface RepairFlags extends TaskFlags {
+  task: string;
+  tasks?: string;
+  debugbench?: string;
+  model?: string;
+  k?: number;
+  temperature?: number;
+  json?: boolean;
+}
+
+interface TaskWithTests {
+  task: Pick<Task, 'id' | 'language' | 'description' | 'constraints' | 'buggyCode'>;
+  spec: TestSpec;
+  compare: CompareOptions;
+  visible: TestCase[];
+  hidden: TestCase[];
+  oracleMs: { visible: number; hidden: number };
+}
+
+function number(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`expected a number ≥ 0, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function registerRepairCommand(program: Command): void {
+  program
+    .command('repair')
+    .description('one-shot repair of one task: the policy rewrites the buggy code, the verifier judges it (visible + hidden tests)')
+    .requiredOption('--task <id>', 'task id, e.g. python3/two-sum/condition-error/1a2b3c4d (see tasks.jsonl or codeq data prepare)')
+    .option('--tasks <file>', 'a prepared tasks.jsonl to take the task and its tests from (default: build them from DebugBench)')
+    .option('--debugbench <dir>', 'DebugBench shards (default: $CODEQ_DEBUGBENCH or ../shared/debugbench)')
+    .option('--model <name-or-path>', 'catalog name or .gguf path (default: policy.model or models.default)')
+    .option('--k <n>', 'candidates to generate (default 1: single pass)', positiveInteger, 1)
+    .option('--temperature <t>', 'sampling temperature (default: from config)', number)
+    .option('--hidden <n>', 'hidden tests when building them from DebugBench', nonNegativeInteger)
+    .option('--seed <n>', 'generation seed (default: from config)', integer)
+    .option('--backend <backend>', `sandbox backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS))
+    .option('--json', 'print one JSON object')
+    .option('--config <file>', 'config file overlaying configs/default.yaml')
+    .action(async (flags: RepairFlags) => {
+      const { config, tasks: tasksConfig, sandbox } = await openTaskRun({ ...flags, seed: undefined });
+      let policy: Policy | null = null;
+      try {
+        const target = await findTask(flags, config.tasks.debugbench, sandbox, tasksConfig);
+        const model = await resolveModel(flags.model ?? config.policy.model ?? undefined, config.models, resolveCacheDir(config.cacheDir));
+        const policyConfig = { ...config.policy, sequences: Math.max(1, Math.min(flags.k!, config.policy.sequences)) };
+        policy = await Policy.load(model.file, policyConfig);
+        const templates = loadPromptTemplates(config.policy);
+        const prompt = rewritePrompt(templates, { language: target.task.language, description: target.task.description, constraints: target.task.constraints, code: target.task.buggyCode });
+        log.info('generating', { task: target.task.id, model: policy.name, k: flags.k });
+        const candidates = await policy.generate(prompt, target.task.language, templates.system, {
+          k: flags.k,
+          ...(flags.temperature !== undefined ? { temperature: flags.temperature } : {}),
+          ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        });
+        const judged = [];
+        for (const candidate of candidates) {
+          if (!candidate.code) {
+            judged.push({ candidate, verdict: 'no_code' as const, visible: null, hidden: null });
+            continue;
+          }
+          const visible = await verifyProgram(sandbox, target.spec, candidate.code, target.visible, target.compare, candidateLimits(target.oracleMs.visible, tasksConfig));
+          const hidden = target.hidden.length ? await verifyProgram(sandbox, target.spec, candidate.code, target.hidden, target.compare, candidateLimits(target.oracleMs.hidden, tasksConfig)) : null;
+          const verdict = visible.verdict !== 'pass' ? visible.verdict : hidden && hidden.verdict !== 'pass' ? hidden.verdict : 'pass';
+          judged.push({ candidate, verdict, visible, hidden });
+        }
+        if (flags.json) {
+          const out = judged.map(({ candidate, verdict, visible, hidden }) => ({
+            task: target.task.id,
+            model: policy!.name,
+            adapter: candidate.adapter,
+            seed: candidate.seed,
+            tokens: candidate.tokens,
+            ms: candidate.ms,
+            verdict,
+            visible: visible ? { verdict: visible.verdict, passed: visible.passed, total: visible.total } : null,
+            hidden: hidden ? { verdict: hidden.verdict, passed: hidden.passed, total: hidden.total } : null,
+            code: candidate.code,
+            failure: candidate.failure,
+          }));
+          process.stdout.write(`${JSON.stringify(out.length === 1 ? out[0] : out)}\n`);
+        } else {
+          for (const { candidate, verdict, visible, hidden } of judged) {
+            process.stdout.write(
+              [
+                `--- candidate ${candidate.index + 1} of ${judged.length} (${policy.name}${candidate.adapter ? ` + ${candidate.adapter}` : ''}, seed ${candidate.seed}, ${candidate.tokens} tokens, ${candidate.ms} ms)`,
+                candidate.code ?? `(no program: ${candidate.failure})\n${candidate.text}`,
+                `verdict: ${verdict}` +
+                  (visible ? `  (visible ${visible.passed}/${visible.total}${hidden ? `, hidden ${hidden.passed}/${hidden.total}` : ''})` : '') +
+                  (visible && visible.verdict !== 'pass' && visible.message ? `\n${visible.message}` : ''),
+                '',
+              ].join('\n'),
+            );
+          }
+        }
+        if (!judged.some((j) => j.verdict === 'pass')) process.exitCode = 4;
+      } finally {
+        await policy?.dispose();
+        await sandbox.dispose();
+      }
+    });
+}
+
+/** The task and its tests: from a prepared tasks.jsonl, or built now from DebugBench. */
+async function findTask(flags: RepairFlags, configured: string | null, sandbox: Parameters<typeof buildTests>[1], tasksConfig: Parameters<typeof buildTests>[2]): Promise<TaskWithTests> {
+  if (flags.tasks) {
+    if (!existsSync(flags.tasks)) throw new UsageError(`--tasks ${flags.tasks}: no such file`);
+    for (const line of readFileSync(flags.tasks, 'utf8').split('\n')) {
+      if (!line.includes(`"id":"${flags.task}"`)) continue;
+      const task = parseTaskLine(line);
+      return { task, spec: task.spec, compare: { tolerance: tasksConfig.verify.tolerance, orderFree: task.orderFree }, visible: task.visible, hidden: task.hidden, oracleMs: task.oracleMs };
+    }
+    throw new UsageError(`--task ${flags.task} is not in ${flags.tasks}`);
+  }
+  const task = loadDebugBench(debugbenchDir(flags.debugbench ?? configured)).tasks.find((t) => t.id === flags.task);
+  if (!task) throw new UsageError(`no DebugBench task ${flags.task}. HINT: ids look like python3/<slug>/<bug-type>/<8 hex>; see tasks.jsonl from codeq data prepare`);
+  const built = await buildTests(task, sandbox, tasksConfig);
+  if (!built.ok) throw new UsageError(`task ${task.id} cannot be tested: ${built.reason}: ${built.detail}`);
+  return { task, ...built.tests };
+}

@@ -1,0 +1,276 @@
+import { basename } from 'node:path';
+import {
+  getLlama,
+  JinjaTemplateChatWrapper,
+  LlamaChatSession,
+  LlamaLogLevel,
+  QwenChatWrapper,
+  type ChatWrapper,
+  type Llama,
+  type LlamaContext,
+  type LlamaModel,
+  type Token,
+} from 'node-llama-cpp';
+import type { PolicyConfig } from '../config/schema.js';
+import type { Language } from '../sandbox/types.js';
+import { inspectModel } from '../models/inspect.js';
+import { Semaphore } from '../util/semaphore.js';
+import { extractCode } from './extractCode.js';
+
+/** A LoRA adapter GGUF (as the trainer exports it) applied with a scale. */
+export interface Adapter {
+  name: string;
+  file: string;
+  scale: number;
+}
+
+/** One generated rewrite: the raw answer, the program in it (or why there is none), and its cost. */
+export interface Candidate {
+  index: number;
+  seed: number;
+  text: string;
+  code: string | null;
+  failure: string | null;
+  tokens: number;
+  ms: number;
+  /** Which policy produced it: the adapter's name, or null for the base model. */
+  adapter: string | null;
+}
+
+export interface GenerateOptions {
+  k?: number;
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  seed?: number;
+  signal?: AbortSignal;
+}
+
+export class PolicyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyError';
+  }
+}
+
+let loadedInThisProcess = false;
+
+function checkAdapter(adapter: Adapter): void {
+  let summary;
+  try {
+    summary = inspectModel(adapter.file);
+  } catch (error) {
+    throw new PolicyError(`adapter ${adapter.name}: ${(error as Error).message}`);
+  }
+  if (summary.type !== 'adapter' || summary.adapter?.type !== 'lora') {
+    throw new PolicyError(`adapter ${adapter.name}: ${adapter.file} is not a LoRA adapter (general.type ${summary.type}, adapter.type ${summary.adapter?.type ?? '-'})`);
+  }
+}
+
+/**
+ * The policy: one base model per process (it is the memory), one context with K sequences, an
+ * optional LoRA adapter that can be switched without reloading the model. Candidates are
+ * generated concurrently on the sequences; node-llama-cpp batches them into shared evaluations.
+ */
+export class Policy {
+  private context: LlamaContext | null = null;
+  private currentAdapter: Adapter | null = null;
+  private readonly slots: Semaphore;
+  private readonly chatWrapper: ChatWrapper;
+  private disposed = false;
+
+  private constructor(
+    private readonly llama: Llama,
+    readonly model: LlamaModel,
+    readonly config: PolicyConfig,
+    readonly modelFile: string,
+  ) {
+    this.slots = new Semaphore(config.sequences);
+    // Qwen models get QwenChatWrapper; anything else its own Jinja template (TemplateChatWrapper is broken in 3.21.1).
+    const architecture = model.fileInfo.metadata.general.architecture;
+    const template = model.fileInfo.metadata.tokenizer?.chat_template;
+    this.chatWrapper = architecture.startsWith('qwen') || !template ? new QwenChatWrapper() : new JinjaTemplateChatWrapper({ template });
+  }
+
+  static async load(modelFile: string, config: PolicyConfig, adapter: Adapter | null = null): Promise<Policy> {
+    if (loadedInThisProcess) throw new PolicyError('a policy model is already loaded in this process; dispose it first (one model per process)');
+    // Our own reader names the file and what is wrong with it (missing, truncated, not GGUF).
+    const summary = inspectModel(modelFile);
+    if (summary.type !== 'model') throw new PolicyError(`${modelFile} is a ${summary.type}, not a model`);
+    if (adapter) checkAdapter(adapter);
+    loadedInThisProcess = true;
+    try {
+      const llama = await getLlama({ build: 'never', gpu: config.gpu === 'cpu' ? false : 'auto', progressLogs: false, logLevel: LlamaLogLevel.error });
+      let model: LlamaModel;
+      try {
+        model = await llama.loadModel({ modelPath: modelFile });
+      } catch (error) {
+        await llama.dispose();
+        throw new PolicyError(`cannot load the model ${modelFile}: ${(error as Error).message}`);
+      }
+      const policy = new Policy(llama, model, config, modelFile);
+      await policy.useAdapter(adapter);
+      return policy;
+    } catch (error) {
+      loadedInThisProcess = false;
+      throw error;
+    }
+  }
+
+  get adapter(): string | null {
+    return this.currentAdapter?.name ?? null;
+  }
+
+  get gpu(): string | false {
+    return this.llama.gpu;
+  }
+
+  /** Switches the adapter (or back to the base model) by recreating the context; the model stays loaded. */
+  async useAdapter(adapter: Adapter | null): Promise<void> {
+    this.assertUsable();
+    if (adapter) checkAdapter(adapter);
+    if (this.context && (this.currentAdapter?.file ?? null) === (adapter?.file ?? null) && this.currentAdapter?.scale === adapter?.scale) return;
+    await this.context?.dispose();
+    this.context = null;
+    try {
+      this.context = await this.model.createContext({
+        contextSize: this.config.contextSize,
+        sequences: this.config.sequences,
+        threads: this.config.threads,
+        batchSize: this.config.batchSize,
+        ...(adapter ? { lora: { adapters: [{ filePath: adapter.file, scale: adapter.scale }] } } : {}),
+      });
+    } catch (error) {
+      throw new PolicyError(`cannot create a context${adapter ? ` with adapter ${adapter.file}` : ''}: ${(error as Error).message}`);
+    }
+    this.currentAdapter = adapter;
+  }
+
+  /** Runs `task` on a free sequence of the context, disposing the sequence afterwards. */
+  private withSequence<T>(task: (session: LlamaChatSession, tokensUsed: () => number) => Promise<T>, systemPrompt?: string): Promise<T> {
+    return this.slots.use(async () => {
+      this.assertUsable();
+      const sequence = this.context!.getSequence();
+      const session = new LlamaChatSession({ contextSequence: sequence, chatWrapper: this.chatWrapper, ...(systemPrompt ? { systemPrompt } : {}) });
+      const before = sequence.tokenMeter.usedOutputTokens;
+      try {
+        return await task(session, () => sequence.tokenMeter.usedOutputTokens - before);
+      } finally {
+        session.dispose({ disposeSequence: true });
+      }
+    });
+  }
+
+  /** K candidate rewrites of one prompt, generated at once (candidate i uses seed + i). */
+  async generate(prompt: string, language: Language, systemPrompt: string, options: GenerateOptions = {}): Promise<Candidate[]> {
+    const g = this.config.generation;
+    const k = options.k ?? this.config.sequences;
+    const seed = options.seed ?? g.seed;
+    const adapter = this.adapter;
+    return Promise.all(
+      Array.from({ length: k }, (_, index) =>
+        this.withSequence(async (session, tokensUsed) => {
+          const started = performance.now();
+          const text = await session.prompt(prompt, {
+            temperature: options.temperature ?? g.temperature,
+            topP: options.topP ?? g.topP,
+            maxTokens: options.maxTokens ?? g.maxTokens,
+            seed: seed + index,
+            ...(options.signal ? { signal: options.signal } : {}),
+          });
+          const extracted = extractCode(text, language);
+          return {
+            index,
+            seed: seed + index,
+            text,
+            code: extracted.ok ? extracted.code : null,
+            failure: extracted.ok ? null : extracted.reason,
+            tokens: tokensUsed(),
+            ms: Math.round(performance.now() - started),
+            adapter,
+          };
+        }, systemPrompt),
+      ),
+    );
+  }
+
+  /**
+   * Critic scores in [0, 1]: a low-temperature answer constrained by a JSON-schema grammar to
+   * {"score": 0..10}, one per prompt, concurrently.
+   */
+  async critique(prompts: string[], systemPrompt: string, signal?: AbortSignal): Promise<number[]> {
+    const grammar = await this.llama.createGrammarForJsonSchema({
+      type: 'object',
+      properties: { score: { enum: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] } },
+    } as const);
+    return Promise.all(
+      prompts.map((prompt) =>
+        this.withSequence(async (session) => {
+          const text = await session.prompt(prompt, {
+            grammar,
+            temperature: this.config.critic.temperature,
+            maxTokens: this.config.critic.maxTokens,
+            ...(signal ? { signal } : {}),
+          });
+          try {
+            return Number(grammar.parse(text).score) / 10;
+          } catch {
+            return 0.5; // cut off before the JSON closed: no opinion
+          }
+        }, systemPrompt),
+      ),
+    );
+  }
+
+  tokenize(text: string, specialTokens = false): Token[] {
+    return this.model.tokenize(text, specialTokens);
+  }
+
+  /**
+   * Log-probabilities of `completion` after `prefix` (both token lists), under the current policy:
+   * one evaluation with full next-token distributions at the completion's positions. At a 152k
+   * vocabulary each position costs a full probability map: keep completions short.
+   */
+  async logProbs(prefix: Token[], completion: Token[]): Promise<number[]> {
+    if (prefix.length === 0) throw new PolicyError('logProbs needs at least one prefix token');
+    return this.slots.use(async () => {
+      this.assertUsable();
+      const sequence = this.context!.getSequence();
+      try {
+        const input = [...prefix, ...completion.slice(0, -1)].map((token, i) =>
+          i >= prefix.length - 1 ? ([token, { generateNext: { probabilities: true } }] as const) : token,
+        );
+        const output = await sequence.controlledEvaluate(input as Parameters<typeof sequence.controlledEvaluate>[0]);
+        return completion.map((token, j) => {
+          const probabilities = output[prefix.length - 1 + j]?.next?.probabilities;
+          const p = probabilities?.get(token) ?? 0;
+          return Math.log(p);
+        });
+      } finally {
+        sequence.dispose();
+      }
+    });
+  }
+
+  get name(): string {
+    return basename(this.modelFile);
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new PolicyError('the policy was disposed');
+  }
+
+  /** Idempotent; frees the context, the model and the backend. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.context?.dispose();
+    await this.model.dispose();
+    await this.llama.dispose();
+    loadedInThisProcess = false;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
