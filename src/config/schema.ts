@@ -128,6 +128,7 @@ export const PolicySchema = z.strictObject({
   contextSize: positiveInt.describe('Tokens per sequence (prompt + response).'),
   sequences: positiveInt.describe('K: candidates generated at once, one context sequence each.'),
   batchSize: positiveInt.describe('Tokens evaluated per batch across all sequences.'),
+  flashAttention: z.boolean().describe('Flash attention in the context (measured ~7% faster here).'),
   generation: z.strictObject({
     temperature: z.number().min(0),
     topP: z.number().gt(0).max(1),

@@ -138,6 +138,7 @@ export class Policy {
         sequences: this.config.sequences,
         threads: this.config.threads,
         batchSize: this.config.batchSize,
+        flashAttention: this.config.flashAttention,
         ...(adapter ? { lora: { adapters: [{ filePath: adapter.file, scale: adapter.scale }] } } : {}),
       });
     } catch (error) {
