@@ -9,23 +9,31 @@ import { loadDebugBench } from '../tasks/debugbench.js';
 import { prepareTask } from '../tasks/prepare/prepareTask.js';
 import { splitOfSlug } from '../tasks/split.js';
 import { log } from '../util/log.js';
+import { resolveCacheDir } from '../config/env.js';
+import { resolveModel } from '../models/pull.js';
+import { Policy } from '../policy/policy.js';
+import { loadPromptTemplates, rewritePrompt } from '../policy/prompts.js';
+import { candidateLimits, type PreparedTask } from '../tasks/prepare/prepareTask.js';
+import { verifyProgram } from '../verify/verifyProgram.js';
 import { commandConfig, oneOf, positiveInteger } from './options.js';
 
 /**
  * What `npm start` runs until a full self-improvement round exists: the slices of the round that
  * exist today. (1) The sandbox judges known programs in every language on every backend. (2) A
  * sample of DebugBench records becomes tasks: tests from the oracle, hidden tests, the buggy
- * code's verdicts.
+ * code's verdicts. (3) The default policy model repairs the sample's tasks in one pass, judged on
+ * visible and hidden tests.
  */
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('the main job so far: the sandbox self-check, then a sample of DebugBench prepared into tasks')
+    .description('the main job so far: the sandbox self-check, a sample of DebugBench prepared into tasks, one-pass repairs by the default model')
     .option('--backend <backend>', `only this backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS))
     .option('--sample <n>', 'DebugBench records per language to prepare (0 = skip)', (v) => (v === '0' ? 0 : positiveInteger(v)), 3)
     .option('--debugbench <dir>', 'DebugBench shards (default: $CODEQ_DEBUGBENCH or ../shared/debugbench)')
+    .option('--no-repair', 'skip the repairs (they fetch the default model on first use)')
     .option('--config <file>', 'config file overlaying configs/default.yaml')
-    .action(async (options: { backend?: BackendName; sample: number; debugbench?: string; config?: string }) => {
+    .action(async (options: { backend?: BackendName; sample: number; debugbench?: string; repair: boolean; config?: string }) => {
       const config = commandConfig(options);
       const backends = options.backend ? [options.backend] : [...BACKENDS];
       process.stdout.write(
@@ -33,7 +41,8 @@ export function registerDemoCommand(program: Command): void {
           'the sandbox self-check, then DebugBench records turned into tasks with visible and hidden tests.\n\n',
       );
       const mismatches = await selfCheck(config, backends);
-      if (options.sample > 0) await sampleTasks(config, backends[0]!, options.sample, options.debugbench);
+      const prepared = options.sample > 0 ? await sampleTasks(config, backends[0]!, options.sample, options.debugbench) : [];
+      if (options.repair && prepared.length > 0) await repairSample(config, backends[0]!, prepared);
       if (mismatches > 0) process.exitCode = 1;
     });
 }
@@ -71,11 +80,11 @@ async function selfCheck(config: CodeqConfig, backends: BackendName[]): Promise<
   return mismatches;
 }
 
-async function sampleTasks(config: CodeqConfig, backend: BackendName, perLanguage: number, dir: string | undefined): Promise<void> {
+async function sampleTasks(config: CodeqConfig, backend: BackendName, perLanguage: number, dir: string | undefined): Promise<PreparedTask[]> {
   const debugbench = debugbenchDir(dir ?? config.tasks.debugbench);
   if (!existsSync(debugbench)) {
     process.stdout.write(`2. DebugBench sample: skipped, ${debugbench} does not exist (pass --debugbench DIR)\n`);
-    return;
+    return [];
   }
   const { tasks } = loadDebugBench(debugbench);
   // A spread of problems, the same every run: every k-th task of each language.
@@ -86,10 +95,12 @@ async function sampleTasks(config: CodeqConfig, backend: BackendName, perLanguag
   });
   const sandbox = await createSandbox(config, backend);
   const rows: string[][] = [['task', 'visible', 'hidden', 'buggy code (visible / hidden)']];
+  const prepared: PreparedTask[] = [];
   try {
     for (const [index, task] of sample.entries()) {
       log.info(`preparing ${index + 1}/${sample.length}: ${task.id}`);
       const outcome = await prepareTask(task, splitOfSlug(task.slug, config.tasks.split.testFraction, config.tasks.split.seed), sandbox, config.tasks);
+      if (outcome.status === 'testable') prepared.push(outcome.task);
       rows.push(
         outcome.status === 'testable'
           ? [task.id, String(outcome.task.visible.length), String(outcome.task.hidden.length), `${outcome.task.buggy.visible} / ${outcome.task.buggy.hidden ?? '-'}`]
@@ -99,7 +110,43 @@ async function sampleTasks(config: CodeqConfig, backend: BackendName, perLanguag
   } finally {
     await sandbox.dispose();
   }
-  process.stdout.write(`2. DebugBench records prepared into tasks (${backend}; all of them: codeq data prepare)\n\n${table(rows)}\n`);
+  process.stdout.write(`2. DebugBench records prepared into tasks (${backend}; all of them: codeq data prepare)\n\n${table(rows)}\n\n`);
+  return prepared;
+}
+
+/** One rewrite per task by the default model, judged like any candidate: visible, then hidden tests. */
+async function repairSample(config: CodeqConfig, backend: BackendName, tasks: PreparedTask[]): Promise<void> {
+  let model;
+  try {
+    model = await resolveModel(config.policy.model ?? undefined, config.models, resolveCacheDir(config.cacheDir));
+  } catch (error) {
+    process.stdout.write(`3. Repairs: skipped, the model is not available: ${(error as Error).message}\n`);
+    return;
+  }
+  const policy = await Policy.load(model.file, { ...config.policy, sequences: 1 });
+  const sandbox = await createSandbox(config, backend);
+  const templates = loadPromptTemplates(config.policy);
+  const rows: string[][] = [['task', 'candidate', 'visible', 'hidden', 'verdict']];
+  try {
+    for (const [index, task] of tasks.entries()) {
+      log.info(`repairing ${index + 1}/${tasks.length}: ${task.id}`);
+      const prompt = rewritePrompt(templates, { language: task.language, description: task.description, constraints: task.constraints, code: task.buggyCode });
+      const [candidate] = await policy.generate(prompt, task.language, templates.system, { k: 1 });
+      if (!candidate?.code) {
+        rows.push([task.id, `${candidate?.tokens ?? 0} tokens, no program`, '-', '-', 'no_code']);
+        continue;
+      }
+      const compare = { tolerance: config.tasks.verify.tolerance, orderFree: task.orderFree };
+      const visible = await verifyProgram(sandbox, task.spec, candidate.code, task.visible, compare, candidateLimits(task.oracleMs.visible, config.tasks));
+      const hidden = task.hidden.length ? await verifyProgram(sandbox, task.spec, candidate.code, task.hidden, compare, candidateLimits(task.oracleMs.hidden, config.tasks)) : null;
+      const verdict = visible.verdict !== 'pass' ? visible.verdict : hidden && hidden.verdict !== 'pass' ? hidden.verdict : 'pass';
+      rows.push([task.id, `${candidate.tokens} tokens, ${(candidate.ms / 1000).toFixed(1)} s`, `${visible.passed}/${visible.total}`, hidden ? `${hidden.passed}/${hidden.total}` : '-', verdict]);
+    }
+  } finally {
+    await sandbox.dispose();
+    await policy.dispose();
+  }
+  process.stdout.write(`3. One-pass repairs by ${policy.name} (one task: codeq repair --task ID)\n\n${table(rows)}\n`);
 }
 
 function table(rows: string[][]): string {
