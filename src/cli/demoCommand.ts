@@ -13,8 +13,8 @@ import { resolveCacheDir } from '../config/env.js';
 import { resolveModel } from '../models/pull.js';
 import { Policy } from '../policy/policy.js';
 import { loadPromptTemplates, rewritePrompt } from '../policy/prompts.js';
-import { candidateLimits, type PreparedTask } from '../tasks/prepare/prepareTask.js';
-import { verifyProgram } from '../verify/verifyProgram.js';
+import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
+import { judgeCandidate } from '../verify/judgeCandidate.js';
 import { commandConfig, oneOf, positiveInteger } from './options.js';
 
 /**
@@ -137,9 +137,7 @@ async function repairSample(config: CodeqConfig, backend: BackendName, tasks: Pr
         continue;
       }
       const compare = { tolerance: config.tasks.verify.tolerance, orderFree: task.orderFree };
-      const visible = await verifyProgram(sandbox, task.spec, candidate.code, task.visible, compare, candidateLimits(task.oracleMs.visible, config.tasks));
-      const hidden = task.hidden.length ? await verifyProgram(sandbox, task.spec, candidate.code, task.hidden, compare, candidateLimits(task.oracleMs.hidden, config.tasks)) : null;
-      const verdict = visible.verdict !== 'pass' ? visible.verdict : hidden && hidden.verdict !== 'pass' ? hidden.verdict : 'pass';
+      const { verdict, visible, hidden } = await judgeCandidate(sandbox, { ...task, compare }, candidate.code, config.tasks);
       rows.push([task.id, `${candidate.tokens} tokens, ${(candidate.ms / 1000).toFixed(1)} s`, `${visible.passed}/${visible.total}`, hidden ? `${hidden.passed}/${hidden.total}` : '-', verdict]);
     }
   } finally {

@@ -7,12 +7,10 @@ import { Policy } from '../policy/policy.js';
 import { loadPromptTemplates, rewritePrompt } from '../policy/prompts.js';
 import { BACKENDS } from '../sandbox/types.js';
 import { loadDebugBench } from '../tasks/debugbench.js';
-import type { TestCase, TestSpec } from '../tasks/harness/spec.js';
-import { buildTests, candidateLimits } from '../tasks/prepare/prepareTask.js';
+import { buildTests } from '../tasks/prepare/prepareTask.js';
 import { parseTaskLine } from '../tasks/store.js';
 import type { Task } from '../tasks/task.js';
-import { verifyProgram } from '../verify/verifyProgram.js';
-import type { CompareOptions } from '../verify/compare.js';
+import { judgeCandidate, type JudgeTarget } from '../verify/judgeCandidate.js';
 import { log } from '../util/log.js';
 import { integer, nonNegativeInteger, oneOf, positiveInteger, UsageError } from './options.js';
 import { openTaskRun, type TaskFlags } from './taskRun.js';
@@ -27,13 +25,8 @@ interface RepairFlags extends TaskFlags {
   json?: boolean;
 }
 
-interface TaskWithTests {
+interface TaskWithTests extends JudgeTarget {
   task: Pick<Task, 'id' | 'language' | 'description' | 'constraints' | 'buggyCode'>;
-  spec: TestSpec;
-  compare: CompareOptions;
-  visible: TestCase[];
-  hidden: TestCase[];
-  oracleMs: { visible: number; hidden: number };
 }
 
 function number(value: string): number {
@@ -79,10 +72,7 @@ export function registerRepairCommand(program: Command): void {
             judged.push({ candidate, verdict: 'no_code' as const, visible: null, hidden: null });
             continue;
           }
-          const visible = await verifyProgram(sandbox, target.spec, candidate.code, target.visible, target.compare, candidateLimits(target.oracleMs.visible, tasksConfig));
-          const hidden = target.hidden.length ? await verifyProgram(sandbox, target.spec, candidate.code, target.hidden, target.compare, candidateLimits(target.oracleMs.hidden, tasksConfig)) : null;
-          const verdict = visible.verdict !== 'pass' ? visible.verdict : hidden && hidden.verdict !== 'pass' ? hidden.verdict : 'pass';
-          judged.push({ candidate, verdict, visible, hidden });
+          judged.push({ candidate, ...(await judgeCandidate(sandbox, target, candidate.code, tasksConfig)) });
         }
         if (flags.json) {
           const out = judged.map(({ candidate, verdict, visible, hidden }) => ({
