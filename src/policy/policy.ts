@@ -109,7 +109,13 @@ export class Policy {
         throw new PolicyError(`cannot load the model ${modelFile}: ${(error as Error).message}`);
       }
       const policy = new Policy(llama, model, config, modelFile);
-      await policy.useAdapter(adapter);
+      try {
+        await policy.useAdapter(adapter);
+      } catch (error) {
+        await model.dispose();
+        await llama.dispose();
+        throw error;
+      }
       return policy;
     } catch (error) {
       loadedInThisProcess = false;
@@ -150,8 +156,7 @@ export class Policy {
   /** Runs `task` on a free sequence of the context, disposing the sequence afterwards. */
   private withSequence<T>(task: (session: LlamaChatSession, tokensUsed: () => number) => Promise<T>, systemPrompt?: string): Promise<T> {
     return this.slots.use(async () => {
-      this.assertUsable();
-      const sequence = this.context!.getSequence();
+      const sequence = this.assertContext().getSequence();
       const session = new LlamaChatSession({ contextSequence: sequence, chatWrapper: this.chatWrapper, ...(systemPrompt ? { systemPrompt } : {}) });
       const before = sequence.tokenMeter.usedOutputTokens;
       try {
@@ -235,8 +240,7 @@ export class Policy {
   async logProbs(prefix: Token[], completion: Token[]): Promise<number[]> {
     if (prefix.length === 0) throw new PolicyError('logProbs needs at least one prefix token');
     return this.slots.use(async () => {
-      this.assertUsable();
-      const sequence = this.context!.getSequence();
+      const sequence = this.assertContext().getSequence();
       try {
         const input = [...prefix, ...completion.slice(0, -1)].map((token, i) =>
           i >= prefix.length - 1 ? ([token, { generateNext: { probabilities: true } }] as const) : token,
@@ -259,6 +263,12 @@ export class Policy {
 
   private assertUsable(): void {
     if (this.disposed) throw new PolicyError('the policy was disposed');
+  }
+
+  private assertContext(): LlamaContext {
+    this.assertUsable();
+    if (!this.context) throw new PolicyError('the policy has no context: the last adapter switch failed; call useAdapter again');
+    return this.context;
   }
 
   /** Idempotent; frees the context, the model and the backend. */

@@ -14,6 +14,8 @@ export interface CompileOutcome {
   /** The compiler's diagnostics when !ok. */
   message: string;
   durationMs: number;
+  /** The compiler was stopped by a limit (never cached). */
+  killedBy?: 'timeout' | 'memory';
 }
 
 export interface CompiledProgram extends CompileOutcome {

@@ -71,9 +71,13 @@ export class ProgramSandbox implements Sandbox {
       if (request.stdin !== undefined) files[STDIN_FILE] = request.stdin;
       jobDir = await this.workspace.createJobDir(files);
 
-      const compiled = await this.compile(language, request.source, jobDir, request.signal);
+      // A compile is shared by every request for the same program: no one request may cancel it.
+      const compiled = await this.compile(language, request.source, jobDir);
+      request.signal?.throwIfAborted();
       if (compiled && !compiled.ok) {
-        return this.result({ verdict: 'compile_error', message: compiled.message, compile: compiled });
+        // A compiler stopped by our limits is not a rejected program: say which limit.
+        const verdict = compiled.killedBy ?? 'compile_error';
+        return this.result({ verdict, message: compiled.message, compile: compiled });
       }
       const run = await this.executor.exec({
         argv: language.runCommand(request.source, limits),
@@ -95,27 +99,20 @@ export class ProgramSandbox implements Sandbox {
   }
 
   /** Compiles (or finds in the cache) the program; null for interpreted languages. */
-  private async compile(
-    language: LanguageSpec,
-    source: string,
-    jobDir: string,
-    signal: AbortSignal | undefined,
-  ): Promise<CompiledProgram | null> {
+  private async compile(language: LanguageSpec, source: string, jobDir: string): Promise<CompiledProgram | null> {
     const limits = this.config.compileLimits;
     if (!language.compileCommand(source, limits, false)) return null;
-    const include = await this.precompiledHeaders(language, signal);
+    const include = await this.precompiledHeaders(language);
     const argv = language.compileCommand(source, limits, include !== null)!;
     const key = compileKey([language.id, language.toolchainKey, language.sourceFileName(source), source]);
-    return this.compileCache.getOrBuild(key, () =>
-      this.buildInSandbox(key, argv, { job: jobDir, ...(include ? { include } : {}) }, [], signal),
-    );
+    return this.compileCache.getOrBuild(key, () => this.buildInSandbox(key, argv, { job: jobDir, ...(include ? { include } : {}) }, []));
   }
 
   /**
    * The language's precompiled header, built once per toolchain into the compile cache; null
    * when the language has none or it could not be built (compiles then simply take longer).
    */
-  private async precompiledHeaders(language: LanguageSpec, signal: AbortSignal | undefined): Promise<string | null> {
+  private async precompiledHeaders(language: LanguageSpec): Promise<string | null> {
     const header = language.precompiledHeader;
     if (!header) return null;
     const key = compileKey(['precompiled header', language.id, language.toolchainKey, header.source]);
@@ -123,7 +120,7 @@ export class ProgramSandbox implements Sandbox {
       const jobDir = await this.workspace.createJobDir({ [header.sourceName]: header.source });
       try {
         const outputDirs = header.command.filter((arg) => arg.startsWith(`${SANDBOX_PATHS.out}/`)).map((arg) => dirname(arg.slice(SANDBOX_PATHS.out.length + 1)));
-        return await this.buildInSandbox(key, header.command, { job: jobDir }, outputDirs, signal);
+        return await this.buildInSandbox(key, header.command, { job: jobDir }, outputDirs);
       } finally {
         this.workspace.remove(jobDir);
       }
@@ -135,11 +132,11 @@ export class ProgramSandbox implements Sandbox {
   }
 
   /** Runs a compiler in the sandbox writing into a fresh dir (with `subdirs`) for the compile cache. */
-  private async buildInSandbox(key: string, argv: string[], mounts: Omit<Mounts, 'out'>, subdirs: string[], signal: AbortSignal | undefined) {
+  private async buildInSandbox(key: string, argv: string[], mounts: Omit<Mounts, 'out'>, subdirs: string[]) {
     const limits = this.config.compileLimits;
     const tempDir = this.workspace.createWritableDir(this.compileCache.tempParent(key), subdirs);
     try {
-      const run = await this.executor.exec({ argv, mounts: { ...mounts, out: tempDir }, limits, signal });
+      const run = await this.executor.exec({ argv, mounts: { ...mounts, out: tempDir }, limits });
       return { tempDir, ...compileOutcome(run, limits) };
     } catch (error) {
       this.workspace.remove(tempDir);
@@ -199,10 +196,10 @@ function checkedLimits(limits: ResourceLimits): ResourceLimits {
 function compileOutcome(run: RawExecution, limits: ResourceLimits) {
   const durationMs = run.durationMs;
   if (run.timedOut) {
-    return { outcome: { ok: false, message: `the compiler ran past ${limits.timeoutMs} ms`, durationMs }, cacheable: false };
+    return { outcome: { ok: false, message: `the compiler ran past ${limits.timeoutMs} ms`, durationMs, killedBy: 'timeout' as const }, cacheable: false };
   }
   if (run.oomKilled) {
-    return { outcome: { ok: false, message: `the compiler ran past ${limits.memoryMb} MiB`, durationMs }, cacheable: false };
+    return { outcome: { ok: false, message: `the compiler ran past ${limits.memoryMb} MiB`, durationMs, killedBy: 'memory' as const }, cacheable: false };
   }
   if (run.exitCode !== 0) {
     const diagnostics = trimMessage(`${run.stderr}${run.stdout}`, false) || `the compiler exited with ${run.exitCode ?? run.signal}`;

@@ -14,7 +14,9 @@ export class RunGuard {
       kill();
     }, timeoutMs);
     this.onAbort = kill;
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+    // An abort that came before the run started must still stop it.
+    if (signal?.aborted) queueMicrotask(kill);
+    else signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   /** The run ended: no kill from here on. Idempotent. */

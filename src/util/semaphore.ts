@@ -8,13 +8,15 @@ export class Semaphore {
   }
 
   async use<T>(task: () => Promise<T>): Promise<T> {
+    // A released slot passes straight to the next waiter, so no newcomer can slip in between.
     if (this.active >= this.capacity) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+    else this.active++;
     try {
       return await task();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     }
   }
 

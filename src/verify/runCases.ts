@@ -37,7 +37,11 @@ export async function runCases(
   const outputs: (Value | undefined)[] = inputs.map(() => undefined);
   const marker = new RegExp(`@@codeq ${nonce} (\\d+) (.*)$`);
   const kept: string[] = [];
-  for (const line of result.stdout.split('\n')) {
+  // Only lines a newline ends are whole: output cut at the limit must not pass for a result.
+  // (The piece after the last newline is '' when stdout ends with one, else the cut line.)
+  const lines = result.stdout.split('\n');
+  const unfinished = lines.pop()!;
+  for (const line of lines) {
     const match = marker.exec(line);
     if (!match) {
       kept.push(line);
@@ -52,5 +56,6 @@ export async function runCases(
       // An unparsable result counts as no result.
     }
   }
+  if (unfinished) kept.push(unfinished);
   return { outputs, result: { ...result, stdout: kept.join('\n') } };
 }

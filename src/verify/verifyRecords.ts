@@ -38,7 +38,8 @@ export interface VerifyOutput {
   [key: string]: unknown;
 }
 
-const caseText = (input: CaseInput) => (Array.isArray(input) ? formatValue(input) : JSON.stringify({ calls: input.calls, args: JSON.parse(formatValue(input.args)) }));
+const caseText = (input: CaseInput) =>
+  Array.isArray(input) ? formatValue(input) : `{"calls":${JSON.stringify(input.calls)},"args":${formatValue(input.args)}}`;
 
 /** Judges one record: tests from its oracle (visible + hidden), then the candidate on all of them in one run. */
 export async function verifyRecord(raw: unknown, line: number, sandbox: Sandbox, config: TasksConfig): Promise<VerifyOutput> {
@@ -105,7 +106,8 @@ export async function verifyFile(input: string, output: string, sandbox: Sandbox
             raw = undefined;
             result = { line: i + 1, error: `not JSON: ${(error as Error).message}` };
           }
-          result ??= await verifyRecord(raw, i + 1, sandbox, config);
+          // A failure on one line (the sandbox, an unexpected program shape) is that line's error.
+          result ??= await verifyRecord(raw, i + 1, sandbox, config).catch((error: Error) => ({ line: i + 1, error: `could not verify: ${error.message}` }));
         }
         if (result.error) {
           invalid++;

@@ -118,4 +118,22 @@ describe('Semaphore', () => {
     );
     expect(most).toBe(2);
   });
+
+  it('serves waiters first come, first served, before later callers', async () => {
+    const semaphore = new Semaphore(1);
+    const started: string[] = [];
+    const work = (name: string) =>
+      semaphore.use(async () => {
+        started.push(name);
+        await new Promise((r) => setTimeout(r, 5));
+      });
+    const first = work('first');
+    const second = work('second');
+    const third = work('third');
+    await first;
+    const late = work('late');
+    await Promise.all([second, third, late]);
+    expect(started).toEqual(['first', 'second', 'third', 'late']);
+    expect(semaphore.inFlight).toBe(0);
+  });
 });

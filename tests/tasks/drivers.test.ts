@@ -3,7 +3,7 @@ import type { ProgramSandbox } from '../../src/sandbox/programSandbox.js';
 import type { Language } from '../../src/sandbox/types.js';
 import { braceClasses } from '../../src/tasks/signatures/braces.js';
 import { pythonClasses } from '../../src/tasks/signatures/python.js';
-import type { DesignSpec } from '../../src/tasks/harness/spec.js';
+import type { CallSpec, DesignSpec } from '../../src/tasks/harness/spec.js';
 import { driverProgram } from '../../src/tasks/harness/index.js';
 import { parseValue, type Value } from '../../src/tasks/literal.js';
 import { runCases } from '../../src/verify/runCases.js';
@@ -117,5 +117,25 @@ describe.each(['python3', 'cpp', 'java'] as const)('%s driver reads and prints e
       else if (method === 'reals') (expected as number[]).forEach((x, k) => expect((actual as number[])[k]).toBeCloseTo(x, 12));
       else expect(actual, `${method}(${value})`).toEqual(expected);
     });
+  });
+});
+
+describe('results cut by the output limit', () => {
+  it('are not taken for results: a number cut in half is no answer', async () => {
+    const sandbox = await openSandbox('bwrap');
+    try {
+      const code = 'class Solution:\n    def big(self, x: int) -> int:\n        return x\n';
+      const spec: CallSpec = { mode: 'call', language: 'python3', method: 'big', params: [{ name: 'x', type: 'int' }], callBy: 'name', returnType: 'int', inPlace: false };
+      // At 5 KiB the cut falls inside case 106's number (1234567|890123456789): once read as 1234567.
+      const inputs = Array.from({ length: 400 }, () => [1234567890123456789n]);
+      const run = await runCases(sandbox, spec, driverProgram(spec, code), inputs, { outputKb: 5 });
+      expect(run.result.outputTruncated).toBe(true);
+      const answered = run.outputs.filter((o) => o !== undefined);
+      expect(answered.length).toBeGreaterThan(10);
+      expect(answered.length).toBeLessThan(400);
+      for (const output of answered) expect(output).toBe(1234567890123456789n);
+    } finally {
+      await sandbox.dispose();
+    }
   });
 });

@@ -58,7 +58,8 @@ function evaluate(ref: Ref, params: ParamModel[], input: Input): number[] | null
   if (ref.name === NODE) level = level.filter((v) => v !== null);
   if (ref.field !== undefined) level = [input[index]!].flatMap((rows) => (Array.isArray(rows) ? rows : [])).map((row) => (Array.isArray(row) ? (row[ref.field!] ?? null) : null));
   if (ref.prop === 'length') return level.map((v) => (Array.isArray(v) || typeof v === 'string' ? v.length : NaN));
-  return level.map((v) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.length === 1 ? NaN : NaN));
+  // Only numbers are compared; strings and nulls read as NaN and are skipped by the checks.
+  return level.map((v) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN));
 }
 
 function holds(values: number[], bound: Bound): boolean {

@@ -61,11 +61,14 @@ export interface PrepareStats {
 }
 
 function manifestOf(options: PrepareOptions, tasks: Task[]) {
-  const { hidden, split } = options.config;
+  const { hidden, split, verify } = options.config;
+  // Everything that changes a task's tests or verdicts (how many run at once does not).
+  const { concurrency: _concurrency, ...judging } = verify;
   return {
     recipe: RECIPE_VERSION,
     hidden,
     split,
+    judging,
     languages: [...options.languages].sort(),
     tasks: createHash('sha256').update(tasks.map((t) => t.id).join('\n')).digest('hex').slice(0, 16),
   };

@@ -3,6 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SandboxConfig } from '../../../config/schema.js';
 import { signalFromStatus } from '../../../util/signals.js';
+import { log } from '../../../util/log.js';
 import { findExecutable } from '../../../util/which.js';
 import { OutputCollector } from '../../outputCollector.js';
 import { RunGuard } from '../../runGuard.js';
@@ -53,12 +54,20 @@ export class BwrapExecutor implements Executor {
     const { limits } = spec;
     // One more pid than the limit: the outer bwrap lives in the group too (a container's does not).
     const cgroup = await this.cgroups.acquire({ memoryBytes: limits.memoryMb * 1024 * 1024, pids: limits.pids + 1 });
-    const stdinFd = spec.stdinFile ? openSync(join(spec.mounts.job, spec.stdinFile), 'r') : 'ignore';
+    let stdinFd: number | 'ignore' = 'ignore';
     try {
+      if (spec.stdinFile) {
+        try {
+          stdinFd = openSync(join(spec.mounts.job, spec.stdinFile), 'r');
+        } catch (error) {
+          throw new SandboxError(`cannot open the stdin file: ${(error as Error).message}`, { cause: error });
+        }
+      }
       return await this.spawnInGroup(spec, cgroup, stdinFd);
     } finally {
       if (typeof stdinFd === 'number') closeSync(stdinFd);
-      await this.cgroups.release(cgroup);
+      // The run's result stands even if its group is slow to empty; the group is then dropped.
+      await this.cgroups.release(cgroup).catch((error: Error) => log.warn('could not release a cgroup', { error: error.message }));
     }
   }
 

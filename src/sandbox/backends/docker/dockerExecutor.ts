@@ -10,7 +10,8 @@ import { Attachment } from './attachment.js';
 import { containerOptions, LABEL_OWNER, LABEL_SANDBOX } from './containerOptions.js';
 import { connectDocker } from './daemon.js';
 import { imageExists, runnerImageTag } from './image.js';
-import { discardWarm, loadWarm, startWarm, WarmPool } from './warmPool.js';
+import { discardWarm, loadWarm, startWarm, WarmPool, WarmStartError } from './warmPool.js';
+import { log } from '../../../util/log.js';
 
 /** How a prepared container is made to run its program. */
 type Begin = () => Promise<void>;
@@ -51,18 +52,17 @@ export class DockerExecutor implements Executor {
     if (warm) {
       try {
         await loadWarm(warm, spec);
-      } catch (error) {
-        this.later(discardWarm(warm));
-        throw new SandboxError(`cannot load files into a warm container: ${(error as Error).message}`, { cause: error });
-      }
-      try {
         return await this.observe(warm.container, warm.attachment, spec, () => startWarm(warm, spec));
+      } catch (error) {
+        // A warm container that died (daemon restart, removed by hand) never started the
+        // program: run it in a fresh one instead. Anything else is a real failure.
+        if (!(error instanceof WarmStartError)) throw error;
+        log.warn('a warm container was not usable; using a fresh one', { error: error.message });
       } finally {
         this.later(discardWarm(warm));
       }
     }
     let container: Docker.Container;
-    let attachment: Attachment;
     try {
       container = await this.docker.createContainer(
         containerOptions({
@@ -73,9 +73,15 @@ export class DockerExecutor implements Executor {
           labels: { [LABEL_OWNER]: this.owner },
         }),
       );
-      attachment = await Attachment.open(container);
     } catch (error) {
       throw new SandboxError(`cannot create a container: ${(error as Error).message}`, { cause: error });
+    }
+    let attachment: Attachment;
+    try {
+      attachment = await Attachment.open(container);
+    } catch (error) {
+      this.later(container.remove({ force: true, v: true }).then(() => undefined, () => undefined));
+      throw new SandboxError(`cannot attach to a container: ${(error as Error).message}`, { cause: error });
     }
     try {
       return await this.observe(container, attachment, spec, () => container.start());
@@ -119,8 +125,8 @@ export class DockerExecutor implements Executor {
       const durationMs = performance.now() - started;
       guard.stop();
       await Promise.race([attachment.ended, new Promise((resolve) => setTimeout(resolve, 1000))]);
-      // A 137 we did not cause is the kernel's OOM killer or the program killing itself: ask.
-      const oomKilled = status === 137 && !killed ? Boolean((await container.inspect()).State.OOMKilled) : false;
+      // A failure we did not cause may be the OOM killer, also when it took a child (cc1plus under g++): ask.
+      const oomKilled = status !== 0 && !killed ? Boolean((await container.inspect()).State.OOMKilled) : false;
       const signal = signalFromStatus(status);
       return {
         exitCode: signal === null ? status : null,

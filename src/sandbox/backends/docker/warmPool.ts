@@ -119,10 +119,22 @@ export async function discardWarm(warm: WarmContainer): Promise<void> {
   await rm(warm.dir, { recursive: true, force: true });
 }
 
+/** A warm container could not be given its program: it never ran, so the run may go elsewhere. */
+export class WarmStartError extends SandboxError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WarmStartError';
+  }
+}
+
 /** Makes the run's files visible to the waiting container (hard links; copies across filesystems). */
 export async function loadWarm(warm: WarmContainer, spec: ExecSpec): Promise<void> {
-  await mirror(spec.mounts.job, join(warm.dir, 'job'));
-  if (spec.mounts.prog) await mirror(spec.mounts.prog, join(warm.dir, 'prog'));
+  try {
+    await mirror(spec.mounts.job, join(warm.dir, 'job'));
+    if (spec.mounts.prog) await mirror(spec.mounts.prog, join(warm.dir, 'prog'));
+  } catch (error) {
+    throw new WarmStartError(`cannot load files into a warm container: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 async function mirror(from: string, to: string): Promise<void> {
@@ -160,7 +172,7 @@ export async function startWarm(warm: WarmContainer, spec: ExecSpec): Promise<vo
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENXIO' || Date.now() > deadline) {
-        throw new SandboxError(`the warm container did not take its command: ${(error as Error).message}`, { cause: error });
+        throw new WarmStartError(`the warm container did not take its command: ${(error as Error).message}`, { cause: error });
       }
       await sleep(1);
     }
