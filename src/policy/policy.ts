@@ -127,10 +127,6 @@ export class Policy {
     return this.currentAdapter?.name ?? null;
   }
 
-  get gpu(): string | false {
-    return this.llama.gpu;
-  }
-
   /** Switches the adapter (or back to the base model) by recreating the context; the model stays loaded. */
   async useAdapter(adapter: Adapter | null): Promise<void> {
     this.assertUsable();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../artifacts/atomicWrite.js';
 
@@ -102,25 +102,4 @@ export class CompileCache {
     return join(this.root, key.slice(0, 2));
   }
 
-  /** Number of entries and their total size, for `codeq sandbox cache`. */
-  stats(): { entries: number; bytes: number } {
-    let entries = 0;
-    let bytes = 0;
-    if (!existsSync(this.root)) return { entries, bytes };
-    for (const shard of readdirSync(this.root)) {
-      for (const entry of readdirSync(join(this.root, shard))) {
-        if (entry.startsWith('.')) continue;
-        entries++;
-        for (const file of readdirSync(join(this.root, shard, entry), { recursive: true }) as string[]) {
-          const stat = statSync(join(this.root, shard, entry, file));
-          if (stat.isFile()) bytes += stat.size;
-        }
-      }
-    }
-    return { entries, bytes };
-  }
-
-  clear(): void {
-    rmSync(this.root, { recursive: true, force: true });
-  }
 }

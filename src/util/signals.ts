@@ -8,7 +8,3 @@ const SIGNAL_NAMES = new Map<number, string>(
 export function signalFromStatus(status: number): string | null {
   return status > 128 && status < 128 + 65 ? (SIGNAL_NAMES.get(status - 128) ?? `SIG${status - 128}`) : null;
 }
-
-export function signalName(number: number): string {
-  return SIGNAL_NAMES.get(number) ?? `SIG${number}`;
-}

@@ -67,7 +67,7 @@ def make_tree(values):
     for node in queue:
         if i >= len(values):
             break
-        if i < len(values) and values[i] is not None:
+        if values[i] is not None:
             node.left = cls(values[i])
             queue.append(node.left)
         i += 1

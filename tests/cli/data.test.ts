@@ -3,9 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { splitOfSlug } from '../../src/tasks/split.js';
 import { parseTaskLine } from '../../src/tasks/store.js';
 import { FIXTURES } from '../fixtures/problems.js';
 
+const config = loadConfig();
 const REPO = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'codeq-data-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,7 +43,8 @@ describe('codeq data prepare', () => {
     const tasks = readFileSync(join(out, 'tasks.jsonl'), 'utf8').trim().split('\n').map(parseTaskLine);
     expect(tasks).toHaveLength(12);
     expect(tasks.filter((t) => t.spec.mode === 'call').every((t) => t.hidden.length === 4)).toBe(true);
-    expect(new Set(tasks.map((t) => t.split))).toEqual(new Set(tasks.map((t) => t.split))); // every task has a split
+    // Every task is on its problem's side of the default split (by slug, seeded).
+    for (const t of tasks) expect(t.split).toBe(splitOfSlug(t.slug, config.tasks.split.testFraction, config.tasks.split.seed));
     const again = codeq('data', 'prepare', '--debugbench', data, '--out', out, '--languages', 'python3,cpp', '--hidden', '4', '--seed', '3');
     expect(again.status).toBe(0);
     expect(again.stderr).toContain('resuming');

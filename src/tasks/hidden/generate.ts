@@ -42,6 +42,8 @@ interface Flags {
 }
 
 type Input = Value[];
+/** Where a value sits in its parameter: `name`, nesting depth, and a grid's row width for its rows. */
+type Position = { name: string; depth: number; rowLength?: number };
 const MAX_ATTEMPTS_PER_INPUT = 40;
 
 const isNumber = (v: Value): v is number => typeof v === 'number';
@@ -253,7 +255,7 @@ export class HiddenInputGenerator {
 
   // ---- values -------------------------------------------------------------------------------
 
-  private value(param: ParamModel, type: VType, current: Value, at: { name: string; depth: number }): Value {
+  private value(param: ParamModel, type: VType, current: Value, at: Position): Value {
     const ref = (prop: Ref['prop']): Ref => ({ name: at.name, depth: at.depth, prop });
     const flags = this.flags.get(param.name)!;
     switch (type.kind) {
@@ -303,24 +305,25 @@ export class HiddenInputGenerator {
     return out.join('');
   }
 
-  private list(param: ParamModel, of: VType, current: Value[], at: { name: string; depth: number }): Value[] {
+  /** `at.rowLength`: the width every row of a rectangular grid gets (set by the grid for its rows). */
+  private list(param: ParamModel, of: VType, current: Value[], at: Position): Value[] {
     const flags = this.flags.get(param.name)!;
-    const inner = { name: at.name, depth: at.depth + 1 };
     const lengthRef: Ref = { name: at.name, depth: at.depth, prop: 'length' };
     let length = this.length(lengthRef, current.length);
-    if (at.depth === 1 && flags.rectangular) length = this.rowLength ?? length;
+    if (at.depth === 1 && flags.rectangular) length = at.rowLength ?? length;
     if (at.depth === 1 && flags.fixedWidth !== undefined) length = flags.fixedWidth;
     // A square grid whose width never changes keeps its height too.
     if (at.depth === 0 && of.kind === 'list' && flags.square && flags.fixedWidth !== undefined) length = flags.fixedWidth;
+    const inner: Position = { name: at.name, depth: at.depth + 1 };
+    if (of.kind === 'list' && flags.rectangular && at.depth === 0 && length > 0) {
+      const first = current.length ? current[0]! : null;
+      inner.rowLength = flags.fixedWidth ?? (flags.square ? length : this.length({ name: at.name, depth: 1, prop: 'length' }, Array.isArray(first) ? first.length : 1));
+    }
     const items: Value[] = [];
     for (let k = 0; k < length; k++) {
       const original = current.length ? current[k % current.length]! : null;
-      if (of.kind === 'list' && flags.rectangular && at.depth === 0 && k === 0) {
-        this.rowLength = flags.fixedWidth ?? (flags.square ? length : this.length({ name: at.name, depth: 1, prop: 'length' }, Array.isArray(original) ? original.length : 1));
-      }
       items.push(k < current.length && this.rng.chance(0.5) && of.kind !== 'list' ? original : this.value(param, of, original, inner));
     }
-    if (at.depth === 0) this.rowLength = undefined;
     if (flags.unique && of.kind !== 'list') {
       const unique = new Map(items.map((v) => [formatValue(v), v]));
       for (let tries = 0; unique.size < items.length && tries < items.length * 10; tries++) {
@@ -337,8 +340,6 @@ export class HiddenInputGenerator {
     }
     return items;
   }
-
-  private rowLength: number | undefined;
 
   /** A level-order tree: a random shape, or (for BST problems) random unique keys inserted in random order. */
   private tree(param: ParamModel, current: Value[]): Value[] {

@@ -65,7 +65,3 @@ export function paramType(language: Language, declared: string, name: string, va
   if (fromDeclaration.kind === 'unknown' && name === 'head' && merged.kind === 'list') return { kind: 'linkedlist' };
   return merged;
 }
-
-export function describeType(type: VType): string {
-  return type.kind === 'list' ? `list<${describeType(type.of)}>` : type.kind;
-}

@@ -6,7 +6,7 @@ import { verifyProgram, VerifySandboxError, type TestVerdict } from '../../verif
 import { ExampleError, parseExample } from '../examples.js';
 import { deriveSpec } from '../harness/deriveSpec.js';
 import { driverProgram } from '../harness/index.js';
-import type { CaseInput, TestCase, TestSpec } from '../harness/spec.js';
+import type { CaseInput, DriverProgram, TestCase, TestSpec } from '../harness/spec.js';
 import { HiddenInputGenerator, type ParamModel } from '../hidden/generate.js';
 import { paramType } from '../hidden/valueType.js';
 import { formatValue, type Value } from '../literal.js';
@@ -91,11 +91,12 @@ export async function buildTests(
   let spec: TestSpec;
   let inputs: CaseInput[];
   let examples;
+  let program: DriverProgram;
   try {
     if (task.examples.length === 0) throw new ExampleError('the record has no examples');
     examples = task.examples.map(parseExample);
     ({ spec, inputs } = deriveSpec(task.language, task.oracleCode, examples, task.slug));
-    driverProgram(spec, task.oracleCode); // throws on parameter types no driver can build
+    program = driverProgram(spec, task.oracleCode); // throws on parameter types no driver can build
   } catch (error) {
     if (error instanceof ExampleError) return { ok: false, reason: 'examples-unparsable', detail: error.message };
     if (error instanceof SignatureError) return { ok: false, reason: 'unsupported-signature', detail: error.message };
@@ -103,7 +104,7 @@ export async function buildTests(
   }
   const compare = compareOptions(task, config);
   const oracleLimits = { timeoutMs: config.verify.oracleTimeoutMs, outputKb: config.verify.outputKb };
-  const oracle = await runCases(sandbox, spec, driverProgram(spec, task.oracleCode), inputs, oracleLimits, signal);
+  const oracle = await runCases(sandbox, spec, program, inputs, oracleLimits, signal);
   if (oracle.result.verdict === 'sandbox_error') throw new VerifySandboxError(oracle.result);
   const missing = oracle.outputs.findIndex((o) => o === undefined);
   if (oracle.result.verdict !== 'pass' || missing >= 0) {
@@ -114,7 +115,7 @@ export async function buildTests(
   const exampleDisagreements = examples.flatMap((example, i) =>
     example.output !== undefined && !sameValue(visible[i]!.expected, example.output, compare.tolerance) && !orderFreeEqual(visible[i]!.expected, example.output, compare) ? [i] : [],
   );
-  const hidden = spec.mode === 'call' ? await hiddenCases(task, spec, inputs as Value[][], visible, sandbox, config, signal) : { cases: [], ms: 0 };
+  const hidden = spec.mode === 'call' ? await hiddenCases(task, spec, program, inputs as Value[][], visible, sandbox, config, signal) : { cases: [], ms: 0 };
   return {
     ok: true,
     tests: { spec, compare, visible, hidden: hidden.cases, oracleMs: { visible: oracle.result.durationMs, hidden: hidden.ms }, exampleDisagreements },
@@ -172,6 +173,7 @@ function orderFreeEqual(a: Value, b: Value, compare: CompareOptions): boolean {
 async function hiddenCases(
   task: TestSource,
   spec: Extract<TestSpec, { mode: 'call' }>,
+  program: DriverProgram,
   exampleInputs: Value[][],
   visible: TestCase[],
   sandbox: Sandbox,
@@ -197,7 +199,6 @@ async function hiddenCases(
   const cases: TestCase[] = [];
   let ms = 0;
   let rounds = 0;
-  const program = driverProgram(spec, task.oracleCode);
   const limits = { timeoutMs: config.verify.oracleTimeoutMs, outputKb: config.verify.outputKb };
   for (; pending.length > 0 && cases.length < count && rounds < 4; rounds++) {
     const run = await runCases(sandbox, spec, program, pending, limits, signal);
