@@ -1,19 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveCacheDir } from '../config/env.js';
-import { debugbenchDir } from '../config/paths.js';
 import { resolveModel } from '../models/pull.js';
 import { Policy } from '../policy/policy.js';
 import { loadPromptTemplates, rewritePrompt } from '../policy/prompts.js';
 import { BACKENDS } from '../sandbox/types.js';
-import { loadDebugBench } from '../tasks/debugbench.js';
-import { buildTests } from '../tasks/prepare/prepareTask.js';
-import { parseTaskLine } from '../tasks/store.js';
-import type { Task } from '../tasks/task.js';
-import { judgeCandidate, type JudgeTarget } from '../verify/judgeCandidate.js';
+import { judgeCandidate } from '../verify/judgeCandidate.js';
 import { log } from '../util/log.js';
 import { integer, nonNegativeInteger, oneOf, positiveInteger, UsageError } from './options.js';
-import { openTaskRun, type TaskFlags } from './taskRun.js';
+import { findTask, openTaskRun, type TaskFlags } from './taskRun.js';
 
 interface RepairFlags extends TaskFlags {
   task: string;
@@ -23,10 +17,6 @@ interface RepairFlags extends TaskFlags {
   k?: number;
   temperature?: number;
   json?: boolean;
-}
-
-interface TaskWithTests extends JudgeTarget {
-  task: Pick<Task, 'id' | 'language' | 'description' | 'constraints' | 'buggyCode'>;
 }
 
 function number(value: string): number {
@@ -111,20 +101,3 @@ export function registerRepairCommand(program: Command): void {
     });
 }
 
-/** The task and its tests: from a prepared tasks.jsonl, or built now from DebugBench. */
-async function findTask(flags: RepairFlags, configured: string | null, sandbox: Parameters<typeof buildTests>[1], tasksConfig: Parameters<typeof buildTests>[2]): Promise<TaskWithTests> {
-  if (flags.tasks) {
-    if (!existsSync(flags.tasks)) throw new UsageError(`--tasks ${flags.tasks}: no such file`);
-    for (const line of readFileSync(flags.tasks, 'utf8').split('\n')) {
-      if (!line.includes(`"id":"${flags.task}"`)) continue;
-      const task = parseTaskLine(line);
-      return { task, spec: task.spec, compare: { tolerance: tasksConfig.verify.tolerance, orderFree: task.orderFree }, visible: task.visible, hidden: task.hidden, oracleMs: task.oracleMs };
-    }
-    throw new UsageError(`--task ${flags.task} is not in ${flags.tasks}`);
-  }
-  const task = loadDebugBench(debugbenchDir(flags.debugbench ?? configured)).tasks.find((t) => t.id === flags.task);
-  if (!task) throw new UsageError(`no DebugBench task ${flags.task}. HINT: ids look like python3/<slug>/<bug-type>/<8 hex>; see tasks.jsonl from codeq data prepare`);
-  const built = await buildTests(task, sandbox, tasksConfig);
-  if (!built.ok) throw new UsageError(`task ${task.id} cannot be tested: ${built.reason}: ${built.detail}`);
-  return { task, ...built.tests };
-}

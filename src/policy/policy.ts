@@ -37,6 +37,12 @@ export interface Candidate {
   adapter: string | null;
 }
 
+/** A critic's opinion of one program, in [0, 1], and what it cost. */
+export interface CriticScore {
+  score: number;
+  tokens: number;
+}
+
 export interface GenerateOptions {
   k?: number;
   temperature?: number;
@@ -198,27 +204,30 @@ export class Policy {
 
   /**
    * Critic scores in [0, 1]: a low-temperature answer constrained by a JSON-schema grammar to
-   * {"score": 0..10}, one per prompt, concurrently.
+   * {"score": 0..10}, one per prompt, concurrently. Each comes with the tokens it generated, which
+   * count against a search's budget like any other generation.
    */
-  async critique(prompts: string[], systemPrompt: string, signal?: AbortSignal): Promise<number[]> {
+  async critique(prompts: string[], systemPrompt: string, signal?: AbortSignal): Promise<CriticScore[]> {
     const grammar = await this.llama.createGrammarForJsonSchema({
       type: 'object',
       properties: { score: { enum: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] } },
     } as const);
     return Promise.all(
       prompts.map((prompt) =>
-        this.withSequence(async (session) => {
+        this.withSequence(async (session, tokensUsed) => {
           const text = await session.prompt(prompt, {
             grammar,
             temperature: this.config.critic.temperature,
             maxTokens: this.config.critic.maxTokens,
             ...(signal ? { signal } : {}),
           });
+          let score = 0.5; // cut off before the JSON closed: no opinion
           try {
-            return Number(grammar.parse(text).score) / 10;
+            score = Number(grammar.parse(text).score) / 10;
           } catch {
-            return 0.5; // cut off before the JSON closed: no opinion
+            // keep 0.5
           }
+          return { score, tokens: tokensUsed() };
         }, systemPrompt),
       ),
     );

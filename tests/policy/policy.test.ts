@@ -62,10 +62,11 @@ describe('Policy on a tiny model', () => {
   it('scores candidates in [0, 1] through a JSON grammar', async () => {
     const scores = await policy.critique(['rate A', 'rate B', 'rate C'], 'be brief');
     expect(scores).toHaveLength(3);
-    for (const s of scores) {
-      expect(s).toBeGreaterThanOrEqual(0);
-      expect(s).toBeLessThanOrEqual(1);
-      expect(Math.round(s * 10)).toBeCloseTo(s * 10, 9);
+    for (const { score, tokens } of scores) {
+      expect(score).toBeGreaterThanOrEqual(0);
+      expect(score).toBeLessThanOrEqual(1);
+      expect(Math.round(score * 10)).toBeCloseTo(score * 10, 9);
+      expect(tokens).toBeGreaterThan(0);
     }
   });
 

@@ -9,28 +9,11 @@ import { prepareTask, type PreparedTask } from '../../src/tasks/prepare/prepareT
 import { parseTaskLine, serializeTask } from '../../src/tasks/store.js';
 import type { Task } from '../../src/tasks/task.js';
 import { verifyProgram } from '../../src/verify/verifyProgram.js';
-import { FIXTURES, type FixtureRecord } from '../fixtures/problems.js';
+import { FIXTURES, fixtureTask } from '../fixtures/problems.js';
 import { config, openSandbox } from '../helpers/host.js';
 
 /** Real oracles and buggy code (our own fixtures) through the whole preparation, in the real sandbox. */
 const tasksConfig = { ...config.tasks, hidden: { ...config.tasks.hidden, count: 8 } };
-
-export function fixtureTask(record: FixtureRecord): Task {
-  return {
-    id: `${record.language}/${record.slug}/fixture/00000000`,
-    language: record.language,
-    slug: record.slug,
-    level: 'easy',
-    bugType: 'other error',
-    category: 'logic',
-    description: record.description,
-    constraints: record.constraints,
-    examples: record.examples,
-    oracleCode: record.oracle_code,
-    buggyCode: record.buggy_code,
-    source: { file: 'fixture', index: 0 },
-  };
-}
 
 describe.each(LANGUAGES)('preparing %s tasks', (language) => {
   let sandbox: ProgramSandbox;
