@@ -151,6 +151,49 @@ export const PolicySchema = z.strictObject({
 });
 export type PolicyConfig = z.infer<typeof PolicySchema>;
 
+export const SEARCH_MODES = ['single', 'best-of-n', 'mcts'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
+export const SearchSchema = z.strictObject({
+  budget: z
+    .strictObject({
+      tokens: positiveInt.describe('Generated tokens per task (rewrites and critic answers together). Checked before each policy call.'),
+      executions: positiveInt.describe('Programs run on the visible tests per task (the buggy one included; duplicates are not rerun).'),
+      wallMs: positiveInt.describe('Wall time per task, checked between steps.'),
+    })
+    .describe('What one search of one task may spend, whatever the mode: the same accounting makes modes comparable.'),
+  singlePass: z.strictObject({
+    temperature: z.number().min(0).describe('Temperature of the single rewrite (0 = greedy).'),
+  }),
+  bestOfN: z.strictObject({
+    n: positiveInt.describe('Samples of the root prompt at most; stops at the first that passes the visible tests.'),
+  }),
+  mcts: z.strictObject({
+    rollouts: positiveInt.describe('Iterations of select, expand, roll out, back up.'),
+    k: positiveInt.describe('Rewrites per expansion (one policy call with k parallel sequences).'),
+    maxDepth: positiveInt.describe('Deepest node (root = 0): nodes at this depth are not expanded.'),
+    rolloutDepth: z.number().int().min(0).describe('Greedy steps below an expanded node, each following the critic\'s best rewrite.'),
+    exploration: z.number().min(0).describe('UCB1 exploration constant c: Q + c * sqrt(ln N_parent / N_child).'),
+    critic: z.boolean().describe('Score new programs with the critic and blend it into Q (policy.critic.alpha); false: Q = Q_search.'),
+  }),
+  collect: z.strictObject({
+    shardSize: positiveInt.describe('Trajectories per shard file; a shard is renamed into place when full.'),
+  }),
+});
+export type SearchConfig = z.infer<typeof SearchSchema>;
+
+export const PAIR_SOURCES = SEARCH_MODES;
+
+export const PairsSchema = z.strictObject({
+  threshold: z.number().min(0).max(1).describe('Least blended-Q gap between siblings for a pair (the reference used 0.2).'),
+  sources: z
+    .array(z.enum(PAIR_SOURCES))
+    .min(1)
+    .describe('Search modes whose trees give pairs: DPO gains came only from search data in the reference, so best-of-n is opt-in.'),
+  maxPerGroup: positiveInt.describe('Most pairs from one group of siblings (highest Q gaps first): a wide group cannot dominate.'),
+});
+export type PairsConfig = z.infer<typeof PairsSchema>;
+
 export const CodeqConfigSchema = z.strictObject({
   cacheDir: z
     .string()
@@ -160,6 +203,8 @@ export const CodeqConfigSchema = z.strictObject({
   tasks: TasksSchema,
   models: ModelsSchema,
   policy: PolicySchema,
+  search: SearchSchema,
+  pairs: PairsSchema,
 });
 export type CodeqConfig = z.infer<typeof CodeqConfigSchema>;
 

@@ -1,0 +1,78 @@
+import type { SearchConfig } from '../config/schema.js';
+
+export type BudgetLimits = SearchConfig['budget'];
+
+/** What one search spent: every mode is accounted the same way, so modes compare at equal cost. */
+export interface BudgetUsed {
+  /** MCTS iterations (select, expand, roll out, back up); 0 for the other modes. */
+  rollouts: number;
+  policyCalls: number;
+  /** Tokens of rewrites plus critic answers: the figure budgets are matched on. */
+  generatedTokens: number;
+  criticTokens: number;
+  /** Programs run on the visible tests (the buggy root included). */
+  executions: number;
+  /** Rewrites that normalized to a program already in the tree, so were not run again. */
+  duplicates: number;
+  wallMs: number;
+}
+
+export type StopReason = 'solved' | 'tokens' | 'executions' | 'wall' | 'rollouts' | 'samples' | 'exhausted' | 'aborted';
+
+/**
+ * Counts what a search spends and says when a limit is reached. Limits are checked before each
+ * step, so one policy call (k sequences) can overshoot the token limit by at most its own size:
+ * the used figures, not the limits, are what reports compare.
+ */
+export class BudgetMeter {
+  readonly used: BudgetUsed = { rollouts: 0, policyCalls: 0, generatedTokens: 0, criticTokens: 0, executions: 0, duplicates: 0, wallMs: 0 };
+  private readonly started: number;
+
+  constructor(
+    readonly limits: BudgetLimits,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.started = now();
+  }
+
+  /** The first spent limit, or null while every limit has room. */
+  exhausted(): Extract<StopReason, 'tokens' | 'executions' | 'wall'> | null {
+    this.tick();
+    if (this.used.generatedTokens >= this.limits.tokens) return 'tokens';
+    if (this.used.executions >= this.limits.executions) return 'executions';
+    if (this.used.wallMs >= this.limits.wallMs) return 'wall';
+    return null;
+  }
+
+  policyCall(tokens: number): void {
+    this.used.policyCalls += 1;
+    this.used.generatedTokens += tokens;
+  }
+
+  critic(tokens: number): void {
+    this.used.criticTokens += tokens;
+    this.used.generatedTokens += tokens;
+  }
+
+  execution(): void {
+    this.used.executions += 1;
+  }
+
+  duplicate(): void {
+    this.used.duplicates += 1;
+  }
+
+  rollout(): void {
+    this.used.rollouts += 1;
+  }
+
+  /** Brings wallMs up to date; returns a copy of the figures. */
+  snapshot(): BudgetUsed {
+    this.tick();
+    return { ...this.used };
+  }
+
+  private tick(): void {
+    this.used.wallMs = Math.round(this.now() - this.started);
+  }
+}

@@ -1,0 +1,223 @@
+import type { CodeqConfig, SearchMode } from '../config/schema.js';
+import { criticPrompt, rewritePrompt, type PromptTemplates } from '../policy/prompts.js';
+import type { Sandbox } from '../sandbox/types.js';
+import type { Task } from '../tasks/task.js';
+import { candidateLimits } from '../tasks/prepare/prepareTask.js';
+import type { JudgeTarget } from '../verify/judgeCandidate.js';
+import { verifyProgram, type TestReport, type TestVerdict } from '../verify/verifyProgram.js';
+import { BudgetMeter, type BudgetUsed, type StopReason } from './budget.js';
+import type { RewritePolicy } from './rewritePolicy.js';
+import { programHash, SearchTree, type Expansion, type SearchNode } from './tree.js';
+import { VisibleRunner } from './visibleRunner.js';
+
+export type SearchTask = Pick<Task, 'id' | 'language' | 'description' | 'constraints' | 'buggyCode'> & JudgeTarget;
+
+export interface SearchContext {
+  policy: RewritePolicy;
+  sandbox: Sandbox;
+  templates: PromptTemplates;
+  /** search, policy (generation, critic alpha, sequences) and tasks settings. */
+  config: Pick<CodeqConfig, 'search' | 'policy' | 'tasks'>;
+  /** Candidate i of the n-th policy call uses seed + (rewrites before it) + i. */
+  seed: number;
+  signal?: AbortSignal;
+  /** Called after each policy call's rewrites were run (progress of a long search). */
+  onExpansion?: (expansion: Expansion, tree: SearchTree, used: BudgetUsed) => void;
+}
+
+export interface SearchOutcome {
+  mode: SearchMode;
+  tree: SearchTree;
+  budget: BudgetUsed;
+  stop: StopReason;
+  /** The program the search answers with; null when the policy never gave a program. */
+  chosen: SearchNode | null;
+  /** The chosen program on the hidden tests: null when it failed the visible ones or there are none. */
+  hidden: TestReport | null;
+  /** pass only when the chosen program passes the visible AND the hidden tests. */
+  verdict: TestVerdict | 'no_program';
+}
+
+/** One search of one task: the buggy program is run first; every rewrite is run on visible tests. */
+export async function runSearch(mode: SearchMode, task: SearchTask, context: SearchContext): Promise<SearchOutcome> {
+  const search = new Search(task, context);
+  return search.run(mode);
+}
+
+class Search {
+  private readonly meter: BudgetMeter;
+  private readonly runner: VisibleRunner;
+  private tree!: SearchTree;
+  private nextSeed: number;
+  private solvedNode: SearchNode | null = null;
+
+  constructor(
+    private readonly task: SearchTask,
+    private readonly context: SearchContext,
+  ) {
+    this.meter = new BudgetMeter(context.config.search.budget);
+    this.runner = new VisibleRunner(context.sandbox, task, context.config.tasks, context.signal);
+    this.nextSeed = context.seed;
+  }
+
+  private get alpha(): number {
+    return this.context.config.search.mcts.critic ? this.context.config.policy.critic.alpha : 1;
+  }
+
+  async run(mode: SearchMode): Promise<SearchOutcome> {
+    const root = await this.runner.run(this.task.buggyCode);
+    this.meter.execution();
+    this.tree = new SearchTree(this.task.buggyCode, root);
+    const { search, policy } = this.context.config;
+    const stop =
+      mode === 'mcts'
+        ? await this.mcts()
+        : mode === 'best-of-n'
+          ? await this.sample(search.bestOfN.n, policy.generation.temperature)
+          : await this.sample(1, search.singlePass.temperature);
+    const chosen = this.tree.nodes.length > 1 ? this.tree.chosen(this.alpha) : null;
+    const hidden = chosen ? await this.hiddenReport(chosen) : null;
+    const verdict = !chosen ? 'no_program' : hidden ? hidden.verdict : chosen.visible.verdict;
+    return { mode, tree: this.tree, budget: this.meter.snapshot(), stop, chosen, hidden, verdict };
+  }
+
+  /** single and best-of-n: independent samples of the root prompt, k at a time, until one passes. */
+  private async sample(n: number, temperature: number): Promise<StopReason> {
+    let drawn = 0;
+    while (drawn < n) {
+      const spent = this.spent();
+      if (spent) return spent;
+      const k = Math.min(this.context.config.policy.sequences, n - drawn);
+      await this.expand(this.tree.root, 'sample', k, temperature);
+      drawn += k;
+      if (this.solvedNode) return 'solved';
+    }
+    return 'samples';
+  }
+
+  /**
+   * MCTS: select a leaf by UCB1 on blended Q, expand it with k rewrites (each run at once), follow
+   * the critic's best rewrite for rolloutDepth greedy steps, back up the reward where it ended.
+   */
+  private async mcts(): Promise<StopReason> {
+    const { mcts, policy } = { mcts: this.context.config.search.mcts, policy: this.context.config.policy };
+    const temperature = policy.generation.temperature;
+    for (;;) {
+      if (this.meter.used.rollouts >= mcts.rollouts) return 'rollouts';
+      const spent = this.spent();
+      if (spent) return spent;
+      const leaf = this.tree.select(mcts.maxDepth, mcts.exploration, this.alpha);
+      if (!leaf) return 'exhausted';
+      this.meter.rollout();
+      const added = await this.expand(leaf, 'expand', mcts.k, temperature);
+      if (this.solvedNode) {
+        this.tree.backup(this.solvedNode.id, this.solvedNode.visible.reward);
+        return 'solved';
+      }
+      if (added.length === 0) continue;
+      let current = this.greedyPick(added);
+      for (let step = 0; step < mcts.rolloutDepth && current.depth < mcts.maxDepth && !this.spent(); step++) {
+        const next = await this.expand(current, 'rollout', mcts.k, temperature);
+        if (this.solvedNode) {
+          current = this.solvedNode;
+          break;
+        }
+        if (next.length === 0) break;
+        current = this.greedyPick(next);
+      }
+      this.tree.backup(current.id, current.visible.reward);
+      if (this.solvedNode) return 'solved';
+    }
+  }
+
+  /** The rollout's next step: the critic's favourite, ties broken by reward, then age. */
+  private greedyPick(nodes: SearchNode[]): SearchNode {
+    return nodes.reduce((best, n) => {
+      const a = n.critic ?? n.visible.reward;
+      const b = best.critic ?? best.visible.reward;
+      if (a !== b) return a > b ? n : best;
+      return n.visible.reward > best.visible.reward ? n : best;
+    });
+  }
+
+  private spent(): StopReason | null {
+    if (this.context.signal?.aborted) return 'aborted';
+    return this.meter.exhausted();
+  }
+
+  /**
+   * One policy call from `parent`: k rewrites; programs new to the tree are run on the visible
+   * tests (concurrently) and become children, the others are recorded as duplicates and not run.
+   */
+  private async expand(parent: SearchNode, kind: Expansion['kind'], k: number, temperature: number): Promise<SearchNode[]> {
+    const { policy, templates, signal } = this.context;
+    const prompt = rewritePrompt(templates, {
+      language: this.task.language,
+      description: this.task.description,
+      constraints: this.task.constraints,
+      code: parent.code,
+      feedback: parent.visible.feedback,
+    });
+    const seed = this.nextSeed;
+    this.nextSeed += k;
+    const candidates = await policy.generate(prompt, this.task.language, templates.system, { k, temperature, seed, ...(signal ? { signal } : {}) });
+    this.meter.policyCall(candidates.reduce((sum, c) => sum + c.tokens, 0));
+    const expansion = this.tree.addExpansion(parent.id, kind, prompt);
+
+    // Programs new to the tree, once each, in candidate order; run together.
+    const fresh = new Map<string, string>();
+    for (const c of candidates) {
+      if (c.code === null) continue;
+      const hash = programHash(c.code);
+      if (!this.tree.find(c.code) && !fresh.has(hash)) fresh.set(hash, c.code);
+    }
+    const outcomes = new Map(
+      await Promise.all(
+        [...fresh].map(async ([hash, code]) => {
+          const outcome = await this.runner.run(code);
+          this.meter.execution();
+          return [hash, outcome] as const;
+        }),
+      ),
+    );
+    const added: SearchNode[] = [];
+    for (const c of candidates) {
+      const base = { text: c.text, tokens: c.tokens, seed: c.seed, failure: c.failure };
+      if (c.code === null) {
+        expansion.rewrites.push({ node: null, duplicate: false, ...base });
+        continue;
+      }
+      const existing = this.tree.find(c.code);
+      if (existing) {
+        this.meter.duplicate();
+        expansion.rewrites.push({ node: existing.id, duplicate: true, ...base });
+        continue;
+      }
+      const node = this.tree.add(c.code, parent.id, outcomes.get(programHash(c.code))!, expansion.id);
+      added.push(node);
+      expansion.rewrites.push({ node: node.id, duplicate: false, ...base });
+      if (node.visible.verdict === 'pass' && !this.solvedNode) this.solvedNode = node;
+    }
+    if (added.length === 0) parent.exhausted = true;
+    else if (kind !== 'sample' && this.context.config.search.mcts.critic) await this.score(added);
+    this.context.onExpansion?.(expansion, this.tree, this.meter.snapshot());
+    return added;
+  }
+
+  private async score(nodes: SearchNode[]): Promise<void> {
+    const { policy, templates, signal } = this.context;
+    const prompts = nodes.map((n) => criticPrompt(templates, { language: this.task.language, description: this.task.description, code: n.code }));
+    const scores = await policy.critique(prompts, templates.system, signal);
+    nodes.forEach((node, i) => {
+      node.critic = scores[i]!.score;
+      this.meter.critic(scores[i]!.tokens);
+    });
+  }
+
+  /** The final verdict's second half: hidden tests, only for a program that passed the visible ones. */
+  private async hiddenReport(chosen: SearchNode): Promise<TestReport | null> {
+    if (chosen.visible.verdict !== 'pass' || this.task.hidden.length === 0) return null;
+    const { sandbox, config, signal } = this.context;
+    return verifyProgram(sandbox, this.task.spec, chosen.code, this.task.hidden, this.task.compare, candidateLimits(this.task.oracleMs.hidden, config.tasks), signal);
+  }
+}

@@ -1,0 +1,15 @@
+import type { Candidate, CriticScore, GenerateOptions } from '../policy/policy.js';
+import type { Language } from '../sandbox/types.js';
+
+/**
+ * What a search needs of a policy: K rewrites of a prompt, and critic scores. The real Policy
+ * has this shape; unit tests of the search logic use a scripted one.
+ */
+export interface RewritePolicy {
+  /** The model's file name, for trajectories. */
+  readonly name: string;
+  /** The adapter in use, or null for the base model. */
+  readonly adapter: string | null;
+  generate(prompt: string, language: Language, systemPrompt: string, options?: GenerateOptions): Promise<Candidate[]>;
+  critique(prompts: string[], systemPrompt: string, signal?: AbortSignal): Promise<CriticScore[]>;
+}

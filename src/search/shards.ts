@@ -1,0 +1,99 @@
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomicSync } from '../artifacts/atomicWrite.js';
+import { parseTrajectory, type Trajectory } from './trajectory.js';
+
+const COMPLETE = /^shard-(\d{5})\.jsonl$/;
+const PARTIAL = /^shard-(\d{5})\.partial\.jsonl$/;
+
+export const shardName = (index: number) => `shard-${String(index).padStart(5, '0')}.jsonl`;
+const partialName = (index: number) => `shard-${String(index).padStart(5, '0')}.partial.jsonl`;
+
+function isWholeJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Trajectory files of a directory, complete shards first, in shard order. */
+export function trajectoryFiles(dir: string): { file: string; partial: boolean }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => COMPLETE.test(name) || PARTIAL.test(name))
+    .sort()
+    .map((name) => ({ file: join(dir, name), partial: PARTIAL.test(name) }));
+}
+
+/**
+ * Every trajectory in a directory. A partial shard's last line may be torn by a crash while it
+ * was appended: that line is skipped (its task is searched again); anything else malformed is an
+ * error naming the file and line.
+ */
+export function* readTrajectories(dir: string): Generator<Trajectory> {
+  for (const { file, partial } of trajectoryFiles(dir)) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line === '') continue;
+      const last = lines.slice(i + 1).every((l) => l === '');
+      try {
+        yield parseTrajectory(line, `${file}:${i + 1}`);
+      } catch (error) {
+        if (partial && last && !isWholeJson(line)) continue;
+        throw error;
+      }
+    }
+  }
+}
+
+/**
+ * Appends trajectories to the open shard (fsync'd line by line) and renames it into place,
+ * atomically, when it holds `shardSize` records. Reopening a directory keeps what is there.
+ */
+export class ShardWriter {
+  private index: number;
+  private count = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly shardSize: number,
+  ) {
+    const files = trajectoryFiles(dir);
+    const complete = files.filter((f) => !f.partial).length;
+    const partial = files.find((f) => f.partial);
+    this.index = complete;
+    if (partial) {
+      // Shards are sealed in order, so the open one is always numbered after the complete ones.
+      const expected = join(dir, partialName(this.index));
+      if (partial.file !== expected) throw new Error(`${partial.file}: expected the open shard to be ${expected}. HINT: do not rename shard files by hand`);
+      // Keep its whole lines; drop a tail torn by a crash (that task is searched again).
+      const lines = readFileSync(partial.file, 'utf8').split('\n').filter(isWholeJson);
+      writeFileAtomicSync(expected, lines.map((l) => `${l}\n`).join(''));
+      this.count = lines.length;
+      if (this.count >= shardSize) this.seal();
+    }
+  }
+
+  append(trajectory: Trajectory): void {
+    const fd = openSync(join(this.dir, partialName(this.index)), 'a');
+    try {
+      writeSync(fd, `${JSON.stringify(trajectory)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    this.count += 1;
+    if (this.count >= this.shardSize) this.seal();
+  }
+
+  /** Renames the open shard into place (also when not full: the end of a run). */
+  seal(): void {
+    if (this.count === 0) return;
+    renameSync(join(this.dir, partialName(this.index)), join(this.dir, shardName(this.index)));
+    this.index += 1;
+    this.count = 0;
+  }
+}

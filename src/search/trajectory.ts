@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { SEARCH_MODES, type SearchConfig, type SearchMode } from '../config/schema.js';
+import type { TestReport } from '../verify/verifyProgram.js';
+import type { BudgetUsed, StopReason } from './budget.js';
+import type { SearchOutcome } from './engine.js';
+import { blendedValue, searchValue, type Expansion } from './tree.js';
+
+/** Bump when the record's shape changes: readers refuse other versions with a clear message. */
+export const TRAJECTORY_VERSION = 1;
+
+const VERDICTS = ['pass', 'wrong_answer', 'compile_error', 'runtime_error', 'timeout', 'memory', 'output_limit'] as const;
+const STOPS = ['solved', 'tokens', 'executions', 'wall', 'rollouts', 'samples', 'exhausted', 'aborted'] as const satisfies readonly StopReason[];
+
+const TestSummarySchema = z.object({ verdict: z.enum(VERDICTS), passed: z.number().int(), total: z.number().int() });
+export type TestSummary = z.infer<typeof TestSummarySchema>;
+
+const NodeSchema = z.object({
+  id: z.number().int(),
+  hash: z.string(),
+  code: z.string(),
+  parent: z.number().int().nullable(),
+  depth: z.number().int(),
+  visits: z.number().int(),
+  /** Q_search (mean backed-up value). */
+  value: z.number(),
+  critic: z.number().nullable(),
+  /** Blended Q at the end of the search. */
+  q: z.number(),
+  visible: TestSummarySchema.extend({ reward: z.number(), feedback: z.string() }),
+  expansion: z.number().int().nullable(),
+});
+
+const ExpansionSchema = z.object({
+  id: z.number().int(),
+  parent: z.number().int(),
+  kind: z.enum(['expand', 'rollout', 'sample']),
+  prompt: z.string(),
+  rewrites: z.array(
+    z.object({
+      node: z.number().int().nullable(),
+      duplicate: z.boolean(),
+      text: z.string(),
+      tokens: z.number().int(),
+      seed: z.number().int(),
+      failure: z.string().nullable(),
+    }),
+  ),
+});
+
+export const TrajectorySchema = z.object({
+  version: z.literal(TRAJECTORY_VERSION),
+  task: z.string(),
+  language: z.enum(['python3', 'cpp', 'java']),
+  mode: z.enum(SEARCH_MODES),
+  policy: z.object({ model: z.string(), adapter: z.string().nullable() }),
+  seed: z.number().int(),
+  /** The settings the search ran under (budget and mode parameters), and the critic weight. */
+  settings: z.object({ budget: z.record(z.string(), z.number()), mode: z.record(z.string(), z.union([z.number(), z.boolean()])), alpha: z.number() }),
+  budget: z.object({
+    rollouts: z.number().int(),
+    policyCalls: z.number().int(),
+    generatedTokens: z.number().int(),
+    criticTokens: z.number().int(),
+    executions: z.number().int(),
+    duplicates: z.number().int(),
+    wallMs: z.number(),
+  }),
+  stop: z.enum(STOPS),
+  /** The system prompt every policy call of this search had. */
+  system: z.string(),
+  nodes: z.array(NodeSchema),
+  expansions: z.array(ExpansionSchema),
+  chosen: z
+    .object({
+      node: z.number().int(),
+      visible: TestSummarySchema,
+      hidden: TestSummarySchema.nullable(),
+    })
+    .nullable(),
+  /** The chosen program's final verdict: pass only on the visible AND the hidden tests. */
+  verdict: z.enum([...VERDICTS, 'no_program']),
+  solvedVisible: z.boolean(),
+  solved: z.boolean(),
+});
+export type Trajectory = z.infer<typeof TrajectorySchema>;
+export type TrajectoryNode = Trajectory['nodes'][number];
+export type TrajectoryExpansion = Expansion;
+
+function summary(report: Pick<TestReport, 'verdict' | 'passed' | 'total'>): TestSummary {
+  return { verdict: report.verdict, passed: report.passed, total: report.total };
+}
+
+/** The settings of a mode that shape its tree, recorded with it. */
+export function modeSettings(mode: SearchMode, search: SearchConfig, temperature: number): Record<string, number | boolean> {
+  if (mode === 'single') return { ...search.singlePass };
+  if (mode === 'best-of-n') return { ...search.bestOfN, temperature };
+  return { ...search.mcts, temperature };
+}
+
+export function toTrajectory(
+  outcome: SearchOutcome,
+  task: { id: string; language: Trajectory['language'] },
+  meta: { model: string; adapter: string | null; seed: number; system: string; search: SearchConfig; temperature: number; alpha: number },
+): Trajectory {
+  const budget: BudgetUsed = outcome.budget;
+  const chosen = outcome.chosen;
+  return {
+    version: TRAJECTORY_VERSION,
+    task: task.id,
+    language: task.language,
+    mode: outcome.mode,
+    policy: { model: meta.model, adapter: meta.adapter },
+    seed: meta.seed,
+    settings: { budget: { ...meta.search.budget }, mode: modeSettings(outcome.mode, meta.search, meta.temperature), alpha: meta.alpha },
+    budget,
+    stop: outcome.stop,
+    system: meta.system,
+    nodes: outcome.tree.nodes.map((n) => ({
+      id: n.id,
+      hash: n.hash,
+      code: n.code,
+      parent: n.parent,
+      depth: n.depth,
+      visits: n.visits,
+      value: searchValue(n),
+      critic: n.critic,
+      q: blendedValue(n, meta.alpha),
+      visible: { ...summary(n.visible), reward: n.visible.reward, feedback: n.visible.feedback },
+      expansion: n.expansion,
+    })),
+    expansions: outcome.tree.expansions,
+    chosen: chosen ? { node: chosen.id, visible: summary(chosen.visible), hidden: outcome.hidden ? summary(outcome.hidden) : null } : null,
+    verdict: outcome.verdict,
+    solvedVisible: chosen?.visible.verdict === 'pass',
+    solved: outcome.verdict === 'pass',
+  };
+}
+
+export class TrajectoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrajectoryError';
+  }
+}
+
+/** Parses one trajectory line; `where` (file:line) goes into the error. */
+export function parseTrajectory(line: string, where: string): Trajectory {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (error) {
+    throw new TrajectoryError(`${where}: not JSON (${(error as Error).message}). HINT: trajectory files are JSONL written by codeq collect`);
+  }
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (version !== TRAJECTORY_VERSION) {
+    throw new TrajectoryError(`${where}: trajectory version ${JSON.stringify(version)}, this codeq reads version ${TRAJECTORY_VERSION}. HINT: collect again with this version`);
+  }
+  const parsed = TrajectorySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new TrajectoryError(`${where}: ${issue.path.join('.') || '(record)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CodeqConfig } from '../../src/config/schema.js';
+import { loadPromptTemplates } from '../../src/policy/prompts.js';
+import type { ProgramSandbox } from '../../src/sandbox/programSandbox.js';
+import type { Sandbox } from '../../src/sandbox/types.js';
+import { searchTaskOf } from '../../src/search/collect.js';
+import { runSearch, type SearchTask } from '../../src/search/engine.js';
+import { formatTree } from '../../src/search/printTree.js';
+import { toTrajectory, parseTrajectory } from '../../src/search/trajectory.js';
+import { blendedValue, SearchTree, ucb1, type VisibleOutcome } from '../../src/search/tree.js';
+import { prepareTask, type PreparedTask } from '../../src/tasks/prepare/prepareTask.js';
+import { FIXTURES, fixtureTask } from '../fixtures/problems.js';
+import { config, openSandbox } from '../helpers/host.js';
+import { ScriptedPolicy } from '../helpers/scriptedPolicy.js';
+import { BROKEN, CORRECT, HALF, MEMORIZED, TWO, wrong, ZERO } from './programs.js';
+
+const templates = loadPromptTemplates(config.policy);
+
+function settings(change: (c: CodeqConfig) => void = () => {}): CodeqConfig {
+  const c = structuredClone(config);
+  c.tasks.hidden.count = 6;
+  c.search.mcts = { rollouts: 8, k: 2, maxDepth: 3, rolloutDepth: 1, exploration: 1, critic: true };
+  c.search.budget = { tokens: 10_000, executions: 100, wallMs: 600_000 };
+  change(c);
+  return c;
+}
+
+const outcome = (reward: number): VisibleOutcome => ({ verdict: reward === 1 ? 'pass' : 'wrong_answer', passed: reward * 2, total: 2, reward, feedback: '' });
+
+describe('UCB1 and backup (pure)', () => {
+  it('selects by Q + c·sqrt(ln N / n), then the less visited sibling once the better one is well known', () => {
+    const tree = new SearchTree('root', outcome(0));
+    const a = tree.add('a', 0, outcome(0.5), null);
+    const b = tree.add('b', 0, outcome(0.4), null);
+    tree.root.visits = 3;
+    expect(tree.select(3, 1, 1)!.id).toBe(a.id);
+    a.visits = 10;
+    a.valueSum = 5;
+    tree.root.visits = 12;
+    expect(ucb1(a, 12, 1, 1)).toBeCloseTo(0.5 + Math.sqrt(Math.log(12) / 10), 12);
+    expect(ucb1(b, 12, 1, 1)).toBeCloseTo(0.4 + Math.sqrt(Math.log(12) / 1), 12);
+    expect(tree.select(3, 1, 1)!.id).toBe(b.id);
+    // With no exploration only Q counts; with alpha 0 only the critic does.
+    expect(tree.select(3, 0, 1)!.id).toBe(a.id);
+    a.critic = 0.1;
+    b.critic = 0.9;
+    expect(blendedValue(b, 0)).toBe(0.9);
+    expect(tree.select(3, 0, 0)!.id).toBe(b.id);
+  });
+
+  it('descends to a leaf, skips subtrees that cannot grow (depth limit, passing), and returns null when none can', () => {
+    const tree = new SearchTree('root', outcome(0));
+    const a = tree.add('a', 0, outcome(0.9), null);
+    tree.add('b', 0, outcome(0.1), null);
+    const aa = tree.add('aa', a.id, outcome(0.5), null);
+    expect(tree.select(3, 0, 1)!.id).toBe(aa.id);
+    expect(tree.select(2, 0, 1)!.code).toBe('b'); // aa is at depth 2 = maxDepth
+    expect(tree.select(1, 0, 1)).toBeNull();
+    const passing = new SearchTree('root', outcome(0));
+    passing.add('p', 0, outcome(1), null);
+    expect(passing.select(3, 1, 1)).toBeNull();
+  });
+
+  it('backs a value up to the root and keeps Q the mean', () => {
+    const tree = new SearchTree('root', outcome(0));
+    const a = tree.add('a', 0, outcome(0.5), null);
+    const aa = tree.add('aa', a.id, outcome(1), null);
+    tree.backup(aa.id, 1);
+    expect([tree.root.visits, a.visits, aa.visits]).toEqual([2, 2, 2]);
+    expect(tree.root.valueSum / tree.root.visits).toBe(0.5);
+    expect(a.valueSum / a.visits).toBe(0.75);
+    expect(aa.valueSum / aa.visits).toBe(1);
+    expect(() => tree.add('a\n\n', 0, outcome(0), null)).toThrow(/already node 1/);
+  });
+});
+
+describe('search on a real task in the real sandbox, with a scripted policy', () => {
+  let sandbox: ProgramSandbox;
+  let counted: Sandbox;
+  let runs = 0;
+  let prepared: PreparedTask;
+  let task: SearchTask;
+
+  beforeAll(async () => {
+    sandbox = await openSandbox('bwrap');
+    counted = { backend: sandbox.backend, run: (r) => (runs++, sandbox.run(r)), settle: () => sandbox.settle(), dispose: () => sandbox.dispose() };
+    const fixture = FIXTURES.find((f) => f.language === 'python3' && f.slug === 'count-target-pairs')!;
+    const result = await prepareTask(fixtureTask(fixture), 'train', sandbox, settings().tasks);
+    if (result.status !== 'testable') throw new Error(`fixture not testable: ${JSON.stringify(result)}`);
+    prepared = result.task;
+    task = searchTaskOf(prepared, config);
+  }, 120_000);
+  afterAll(() => sandbox?.dispose());
+
+  const search = (policy: ScriptedPolicy, mode: 'mcts' | 'best-of-n' | 'single', c = settings()) =>
+    runSearch(mode, task, { policy, sandbox: counted, templates, config: c, seed: 100 });
+
+  it('MCTS: expands the root, rolls out along the critic\'s favourite, stops on a visible pass, judges it on hidden tests', async () => {
+    const critic = (code: string) => (code.includes('# half') ? 0.9 : 0.2);
+    const policy = new ScriptedPolicy([ZERO, HALF, ZERO, CORRECT], critic);
+    const result = await search(policy, 'mcts');
+    const t = result.tree;
+    expect(t.nodes.map((n) => [n.parent, n.depth, n.visible.reward])).toEqual([
+      [null, 0, 0.5],
+      [0, 1, 0],
+      [0, 1, 0.5],
+      [2, 2, 1],
+    ]);
+    // The rollout step started from HALF (critic 0.9), with its visible feedback in the prompt.
+    expect(policy.prompts[1]).toContain('# half');
+    expect(policy.prompts[1]).toContain('Wrong answer on input [1,1,1], 2: expected 3, got 0');
+    expect(policy.prompts[0]).toContain('range(i, len(nums))'); // the buggy root
+    expect(t.expansions.map((e) => [e.parent, e.kind, e.rewrites.map((r) => [r.node, r.duplicate])])).toEqual([
+      [0, 'expand', [[1, false], [2, false]]],
+      [2, 'rollout', [[1, true], [3, false]]],
+    ]);
+    expect(result.stop).toBe('solved');
+    expect(result.chosen!.id).toBe(3);
+    expect(result.verdict).toBe('pass');
+    expect(result.hidden!.total).toBeGreaterThan(0);
+    // Backed up from the solved node: root (1 + 1 visits), HALF (1 + 1), CORRECT (1 + 1).
+    expect([t.root.visits, t.root.valueSum]).toEqual([2, 1.5]);
+    expect([t.node(2).visits, t.node(2).valueSum]).toEqual([2, 1.5]);
+    expect([t.node(3).visits, t.node(3).valueSum]).toEqual([2, 2]);
+    expect(t.node(1).critic).toBe(0.2);
+    expect(result.budget).toMatchObject({ rollouts: 1, policyCalls: 2, executions: 4, duplicates: 1, criticTokens: 3, generatedTokens: 43 });
+    // Seeds: candidate i of a call gets seed + rewrites before it + i.
+    expect(policy.calls.map((c) => c.seed)).toEqual([100, 102]);
+  });
+
+  it('never runs the same program twice, however it is spelled', async () => {
+    const before = runs;
+    const policy = new ScriptedPolicy([TWO, `${TWO}\n\n`, `${TWO}   `, task.buggyCode, CORRECT, TWO], () => 0.5);
+    const result = await search(policy, 'mcts', settings((c) => (c.search.mcts.k = 3)));
+    // Root, TWO, CORRECT: three runs on visible tests (+1 for CORRECT's hidden tests).
+    expect(result.budget.executions).toBe(3);
+    expect(runs - before).toBe(4);
+    expect(result.budget.duplicates).toBe(4);
+    expect(result.tree.nodes).toHaveLength(3);
+  });
+
+  it('answers without a program are recorded, not run, and count as failures', async () => {
+    const policy = new ScriptedPolicy([{ text: 'I cannot help.' }, CORRECT]);
+    const result = await search(policy, 'best-of-n', settings((c) => (c.policy.sequences = 2)));
+    expect(result.tree.expansions[0]!.rewrites[0]).toMatchObject({ node: null, failure: 'no code block', text: 'I cannot help.' });
+    expect(result.verdict).toBe('pass');
+  });
+
+  it('stops on each budget: tokens, executions, rollouts, samples', async () => {
+    const endless = Array.from({ length: 60 }, (_, i) => wrong(i));
+    const byTokens = await search(new ScriptedPolicy(endless), 'mcts', settings((c) => (c.search.budget.tokens = 25)));
+    expect(byTokens.stop).toBe('tokens');
+    expect(byTokens.budget.policyCalls).toBe(2); // 20 tokens + 2 critic < 25, then 44 ≥ 25
+    expect(byTokens.budget.generatedTokens).toBe(44);
+
+    const byRuns = await search(new ScriptedPolicy(endless), 'mcts', settings((c) => (c.search.budget.executions = 4)));
+    expect(byRuns.stop).toBe('executions');
+    expect(byRuns.budget.executions).toBe(5); // root + 2 + 2: checked before each step
+
+    const byRollouts = await search(new ScriptedPolicy(endless), 'mcts', settings((c) => (c.search.mcts.rollouts = 2)));
+    expect(byRollouts.stop).toBe('rollouts');
+    expect(byRollouts.budget.rollouts).toBe(2);
+    expect(byRollouts.budget.policyCalls).toBe(4); // each rollout: an expansion and one greedy step
+    expect(byRollouts.verdict).toBe('wrong_answer');
+
+    const samples = new ScriptedPolicy(endless);
+    const byN = await search(samples, 'best-of-n', settings((c) => ((c.search.bestOfN.n = 3), (c.policy.sequences = 2))));
+    expect(byN.stop).toBe('samples');
+    expect(samples.calls.map((c) => c.k)).toEqual([2, 1]);
+    expect(byN.tree.nodes.every((n) => n.depth <= 1)).toBe(true);
+  });
+
+  it('best-of-n stops at the first passing sample; single draws one at its own temperature', async () => {
+    const policy = new ScriptedPolicy([ZERO, CORRECT, TWO, ZERO]);
+    const result = await search(policy, 'best-of-n', settings((c) => ((c.search.bestOfN.n = 8), (c.policy.sequences = 2))));
+    expect(result.stop).toBe('solved');
+    expect(policy.answersUsed).toBe(2);
+    const single = new ScriptedPolicy([TWO]);
+    const one = await search(single, 'single', settings((c) => (c.search.singlePass.temperature = 0.125)));
+    expect(single.calls).toEqual([{ k: 1, seed: 100, temperature: 0.125 }]);
+    expect(one.stop).toBe('samples');
+    expect(one.chosen!.code).toBe(TWO);
+    expect(one.verdict).toBe('wrong_answer');
+  });
+
+  it('keeps "passed visible" apart from the final verdict (visible AND hidden)', async () => {
+    const result = await search(new ScriptedPolicy([MEMORIZED, BROKEN]), 'mcts');
+    expect(result.chosen!.visible.verdict).toBe('pass');
+    expect(result.verdict).toBe('wrong_answer');
+    const record = toTrajectory(result, task, { model: 'scripted.gguf', adapter: null, seed: 100, system: templates.system, search: config.search, temperature: 0.8, alpha: 0.5 });
+    expect(record).toMatchObject({ solvedVisible: true, solved: false, verdict: 'wrong_answer' });
+    expect(record.chosen!.hidden!.passed).toBeLessThan(record.chosen!.hidden!.total);
+    expect(record.nodes.find((n) => n.code === BROKEN)!.visible).toMatchObject({ verdict: 'compile_error', reward: 0 });
+    // The record survives its own reader, and prints as a tree.
+    expect(parseTrajectory(JSON.stringify(record), 'test')).toEqual(record);
+    expect(formatTree(record)).toMatch(/#1 +pass 2\/2 .*← chosen/);
+  });
+});
