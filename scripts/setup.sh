@@ -53,4 +53,6 @@ if [ "$(id -u)" = 0 ]; then
 else
   say "not root: skipping dockerd and the runner image (the docker backend needs them; run setup as root)"
 fi
+# 5. The default policy model (a checked download, once; the demo and the search tests use it).
+CODEQ_CACHE_DIR="$CACHE" node bin/codeq.js model pull >&2
 say "ready (cache: $CACHE)"

@@ -4,13 +4,18 @@ import { GgufError } from '../models/gguf/types.js';
 import { ModelError } from '../models/pull.js';
 import { PolicyError } from '../policy/policy.js';
 import { SandboxError } from '../sandbox/types.js';
+import { CollectError } from '../search/collect.js';
+import { TrajectoryError } from '../search/trajectory.js';
+import { TaskFileError } from '../tasks/taskFile.js';
 import { registerConfigCommand } from './configCommand.js';
 import { registerDataCommand } from './dataCommand.js';
 import { registerDemoCommand } from './demoCommand.js';
 import { registerModelCommand } from './modelCommand.js';
 import { registerRepairCommand } from './repairCommand.js';
 import { UsageError } from './options.js';
+import { registerPairsCommand } from './pairsCommand.js';
 import { registerSandboxCommand } from './sandboxCommand.js';
+import { registerSearchCommands } from './searchCommand.js';
 import { registerVerifyCommand } from './verifyCommand.js';
 
 const program = new Command('codeq')
@@ -23,16 +28,21 @@ registerDataCommand(program);
 registerVerifyCommand(program);
 registerModelCommand(program);
 registerRepairCommand(program);
+registerSearchCommands(program);
+registerPairsCommand(program);
 registerConfigCommand(program);
 registerDemoCommand(program);
+
+/** Errors that explain themselves: printed as one line, no stack trace. */
+const EXPECTED_ERRORS = [UsageError, ConfigError, SandboxError, GgufError, ModelError, PolicyError, CollectError, TrajectoryError, TaskFileError];
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;
-  } else if (error instanceof UsageError || error instanceof ConfigError || error instanceof SandboxError || error instanceof GgufError || error instanceof ModelError || error instanceof PolicyError) {
-    process.stderr.write(`codeq: ${error.message}\n`);
+  } else if (EXPECTED_ERRORS.some((kind) => error instanceof kind)) {
+    process.stderr.write(`codeq: ${(error as Error).message}\n`);
     process.exitCode = error instanceof SandboxError ? 2 : 1;
   } else {
     throw error;

@@ -19,7 +19,7 @@ function file(name: string, text: string): string {
 }
 
 describe('codeq CLI', () => {
-  it.each([[], ['sandbox'], ['sandbox', 'run'], ['sandbox', 'build-image'], ['data'], ['data', 'prepare'], ['verify'], ['model'], ['model', 'pull'], ['model', 'tiny'], ['model', 'inspect'], ['repair'], ['config'], ['config', 'check'], ['config', 'schema'], ['demo']])(
+  it.each([[], ['sandbox'], ['sandbox', 'run'], ['sandbox', 'build-image'], ['data'], ['data', 'prepare'], ['verify'], ['model'], ['model', 'pull'], ['model', 'tiny'], ['model', 'inspect'], ['repair'], ['search'], ['collect'], ['pairs'], ['config'], ['config', 'check'], ['config', 'schema'], ['demo']])(
     'codeq %s --help',
     (...command) => {
       const run = codeq(...command, '--help');

@@ -1,0 +1,163 @@
+/**
+ * npm run bench:search — single-pass, best-of-N and MCTS on one fixed sample of held-out easy
+ * Python DebugBench tasks, with the real default model and the real sandbox. best-of-N and MCTS
+ * get the same generated-token budget per task (the limit that binds); single-pass is one sample.
+ * Reports solve rates on visible and on visible+hidden tests with Wilson 95% intervals, tokens
+ * per solve, and solves by token cap. Trajectories are kept (and resumed) under the cache dir.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '../src/artifacts/atomicWrite.js';
+import { resolveCacheDir } from '../src/config/env.js';
+import { loadConfig } from '../src/config/load.js';
+import { debugbenchDir } from '../src/config/paths.js';
+import type { CodeqConfig, SearchMode } from '../src/config/schema.js';
+import { formatProportion, wilson } from '../src/evaluation/intervals.js';
+import { resolveModel } from '../src/models/pull.js';
+import { Policy } from '../src/policy/policy.js';
+import { loadPromptTemplates } from '../src/policy/prompts.js';
+import { extractPairs } from '../src/preferences/pairs.js';
+import { describeMachine, writeBenchmarkSection } from '../src/report/benchmarksDoc.js';
+import { groupedBarChart } from '../src/report/svgBarChart.js';
+import { createSandbox } from '../src/sandbox/createSandbox.js';
+import { collect } from '../src/search/collect.js';
+import { readTrajectories } from '../src/search/shards.js';
+import type { Trajectory } from '../src/search/trajectory.js';
+import { loadDebugBench } from '../src/tasks/debugbench.js';
+import { prepareTask, type PreparedTask } from '../src/tasks/prepare/prepareTask.js';
+import { splitOfSlug } from '../src/tasks/split.js';
+import { serializeTask } from '../src/tasks/store.js';
+import { readTaskFile } from '../src/tasks/taskFile.js';
+import { log } from '../src/util/log.js';
+import { Random } from '../src/util/random.js';
+
+const { values: args } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: '20' },
+    tokens: { type: 'string', default: '2048' },
+    modes: { type: 'string', default: 'single,best-of-n,mcts' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string', default: 'docs/benchmarks.md' },
+  },
+});
+const TASKS = Number(args.tasks);
+const TOKENS = Number(args.tokens);
+const MODES = args.modes!.split(',') as SearchMode[];
+const REPO = resolve(import.meta.dirname, '..');
+const base = loadConfig();
+const cacheDir = resolveCacheDir(base.cacheDir);
+
+/** Equal token budgets; the other limits are set high enough never to bind first. */
+const config: CodeqConfig = structuredClone(base);
+config.search.budget = { tokens: TOKENS, executions: 1000, wallMs: 3_600_000 };
+config.search.bestOfN.n = 256;
+config.search.mcts.rollouts = 256;
+
+const sandbox = await createSandbox(config);
+const sample = await taskSample();
+const model = await resolveModel(config.policy.model ?? undefined, config.models, cacheDir);
+const templates = loadPromptTemplates(config.policy);
+const runKey = createHash('sha256').update(JSON.stringify({ ids: sample.map((t) => t.id), TOKENS, search: config.search, policy: config.policy, seed: args.seed })).digest('hex').slice(0, 10);
+
+const results = new Map<SearchMode, Trajectory[]>();
+for (const mode of MODES) {
+  const sequences = mode === 'mcts' ? config.search.mcts.k : mode === 'single' ? 1 : config.policy.sequences;
+  const policy = await Policy.load(model.file, { ...config.policy, sequences });
+  const out = join(cacheDir, 'bench', 'search', `${runKey}-${mode}`);
+  log.info('searching', { mode, tasks: sample.length, tokens: TOKENS, out });
+  const summary = await collect({ mode, tasks: sample, out, policy, sandbox, templates, config, seed: Number(args.seed) });
+  await policy.dispose();
+  log.info('searched', { mode, ...summary });
+  const ids = new Set(sample.map((t) => t.id));
+  results.set(mode, [...readTrajectories(out)].filter((t) => ids.has(t.task)));
+}
+await sandbox.dispose();
+
+// Solves by token cap: a search stops at its first visible pass, so "solved within T tokens" is
+// "solved, having spent at most T" — the same rule for every mode.
+const CAPS = [256, 512, 1024, 2048, 4096].filter((c) => c <= TOKENS);
+if (!CAPS.includes(TOKENS)) CAPS.push(TOKENS);
+const rows = MODES.map((mode) => {
+  const ts = results.get(mode)!;
+  const tokens = ts.reduce((s, t) => s + t.budget.generatedTokens, 0);
+  const solved = ts.filter((t) => t.solved).length;
+  return {
+    mode,
+    n: ts.length,
+    visible: wilson(ts.filter((t) => t.solvedVisible).length, ts.length),
+    hidden: wilson(solved, ts.length),
+    tokens,
+    perSolve: solved > 0 ? tokens / solved : null,
+    runs: ts.reduce((s, t) => s + t.budget.executions, 0) / ts.length,
+    seconds: ts.reduce((s, t) => s + t.budget.wallMs, 0) / ts.length / 1000,
+    byCap: Object.fromEntries(CAPS.map((cap) => [cap, ts.filter((t) => t.solved && t.budget.generatedTokens <= cap).length])),
+  };
+});
+const mcts = results.get('mcts');
+const pairs = mcts ? extractPairs(mcts, config.pairs).summary : null;
+
+const fmt = (x: number | null, digits = 0) => (x === null ? '–' : x.toFixed(digits));
+const lines = [
+  '## Search: single-pass, best-of-N and MCTS at equal token budgets',
+  '',
+  `Command: \`npm run bench:search\` (\`--tasks ${TASKS} --tokens ${TOKENS}\`). Sample: ${sample.length} easy Python DebugBench tasks of the held-out (test) split,`,
+  `drawn with seed ${args.seed} and prepared with ${config.tasks.hidden.count} hidden tests each. Model: ${model.file.split('/').pop()} on the CPU`,
+  `(threads ${config.policy.threads}). Machine: ${describeMachine()}. Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+  '',
+  `Budget per task: **${TOKENS} generated tokens** for best-of-N (up to ${config.search.bestOfN.n} samples, ${config.policy.sequences} at a time, temperature ${config.policy.generation.temperature})`,
+  `and MCTS (k ${config.search.mcts.k}, depth ≤ ${config.search.mcts.maxDepth}, rollout depth ${config.search.mcts.rolloutDepth}, c ${config.search.mcts.exploration}, critic ${config.search.mcts.critic ? `on, α ${config.policy.critic.alpha}` : 'off'};`,
+  "the critic's tokens count against the budget); single-pass is one sample at temperature " + `${config.search.singlePass.temperature}. Every search stops at its first`,
+  'program that passes the visible tests; "solved" is that program passing the visible AND the hidden tests. Intervals: Wilson 95%.',
+  '',
+  '| mode | solved, visible tests | solved, visible + hidden | tokens (all tasks) | tokens per solve | runs per task | seconds per task |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${r.mode} | ${formatProportion(r.visible)} | **${formatProportion(r.hidden)}** | ${r.tokens} | ${fmt(r.perSolve)} | ${fmt(r.runs, 1)} | ${fmt(r.seconds, 1)} |`),
+  '',
+  `Solved (visible + hidden) within a token cap — the same searches, counted at each cap:`,
+  '',
+  `| mode | ${CAPS.map((c) => `≤ ${c}`).join(' | ')} |`,
+  `| --- | ${CAPS.map(() => '---').join(' | ')} |`,
+  ...rows.map((r) => `| ${r.mode} | ${CAPS.map((c) => `${r.byCap[c]}/${r.n}`).join(' | ')} |`),
+  '',
+  ...(pairs
+    ? [
+        `Pairs from the MCTS trees (threshold ${config.pairs.threshold}): ${pairs.pairs} after removing ${pairs.duplicates} duplicates (${(pairs.duplicateRate * 100).toFixed(1)}%),`,
+        `${pairs.perTask.tasksWithPairs}/${pairs.perTask.tasks} tasks gave at least one; by depth ${Object.entries(pairs.byDepth).map(([d, n]) => `${d}: ${n}`).join(', ') || '–'}.`,
+        '',
+      ]
+    : []),
+  '![solved by token cap](bench/search.svg)',
+];
+await writeFileAtomic(
+  resolve(REPO, 'docs/bench/search.svg'),
+  groupedBarChart({
+    title: `Tasks solved (visible + hidden tests) of ${sample.length}, by generated-token cap`,
+    unit: 'tasks',
+    series: MODES,
+    groups: CAPS.map((cap) => ({ label: `≤ ${cap} tokens`, values: Object.fromEntries(rows.map((r) => [r.mode, r.byCap[cap]!])) })),
+  }),
+);
+await writeBenchmarkSection(resolve(REPO, args.out!), 'search', lines.join('\n'));
+process.stdout.write(`${lines.join('\n')}\n`);
+
+/** The fixed sample: easy Python tasks of the test split in a seeded order, the first TASKS testable ones. Cached. */
+async function taskSample(): Promise<PreparedTask[]> {
+  const file = join(cacheDir, 'bench', `search-sample-${TASKS}-seed${args.seed}-hidden${config.tasks.hidden.count}.jsonl`);
+  if (existsSync(file)) return readTaskFile(file);
+  const { split } = config.tasks;
+  const records = loadDebugBench(debugbenchDir(config.tasks.debugbench), ['python3']).tasks.filter(
+    (t) => t.level === 'easy' && splitOfSlug(t.slug, split.testFraction, split.seed) === 'test',
+  );
+  new Random(Number(args.seed)).shuffle(records);
+  const tasks: PreparedTask[] = [];
+  for (const record of records) {
+    if (tasks.length >= TASKS) break;
+    const outcome = await prepareTask(record, 'test', sandbox, config.tasks);
+    if (outcome.status === 'testable') tasks.push(outcome.task);
+    else log.info('not testable', { id: outcome.id, reason: outcome.reason });
+  }
+  await writeFileAtomic(file, tasks.map((t) => `${serializeTask(t)}\n`).join(''));
+  return tasks;
+}

@@ -1,0 +1,176 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../artifacts/atomicWrite.js';
+import { resolveCacheDir } from '../config/env.js';
+import { SEARCH_MODES } from '../config/schema.js';
+import { loadPromptTemplates } from '../policy/prompts.js';
+import { BACKENDS, LANGUAGES, type Language } from '../sandbox/types.js';
+import { collect } from '../search/collect.js';
+import type { BudgetUsed } from '../search/budget.js';
+import { runSearch } from '../search/engine.js';
+import { formatTree } from '../search/printTree.js';
+import { toTrajectory } from '../search/trajectory.js';
+import type { Expansion, SearchTree } from '../search/tree.js';
+import { readTaskFile } from '../tasks/taskFile.js';
+import type { Level } from '../tasks/task.js';
+import { log } from '../util/log.js';
+import { integer, oneOf, positiveInteger, UsageError } from './options.js';
+import { openSearchPolicy, searchConfig, type SearchFlags } from './searchSetup.js';
+import { findTask, openTaskRun, type TaskFlags } from './taskRun.js';
+
+const LEVELS = ['easy', 'medium', 'hard'] as const;
+
+function number(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`expected a number ≥ 0, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function list<T extends string>(allowed: readonly T[]) {
+  return (value: string): T[] => value.split(',').map((item) => oneOf(allowed)(item.trim()));
+}
+
+/** Options both commands take: the mode, the policy, budget overrides, the sandbox, the config. */
+function searchOptions(command: Command): Command {
+  return command
+    .option('--mode <mode>', `search mode: ${SEARCH_MODES.join(', ')}`, oneOf(SEARCH_MODES), 'mcts')
+    .option('--model <name-or-path>', 'catalog name or .gguf path (default: policy.model or models.default)')
+    .option('--adapter <file>', 'a LoRA adapter GGUF (codeq train writes them) applied to the model')
+    .option('--adapter-scale <s>', 'scale of the adapter (default 1)', number)
+    .option('--tokens <n>', 'generated-token budget per task (default: search.budget.tokens)', positiveInteger)
+    .option('--rollouts <n>', 'MCTS iterations (default: search.mcts.rollouts)', positiveInteger)
+    .option('--k <n>', 'MCTS rewrites per expansion (default: search.mcts.k)', positiveInteger)
+    .option('--n <n>', 'best-of-n samples at most (default: search.bestOfN.n)', positiveInteger)
+    .option('--seed <n>', 'search seed (default: policy.generation.seed)', integer)
+    .option('--backend <backend>', `sandbox backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS))
+    .option('--config <file>', 'config file overlaying configs/default.yaml');
+}
+
+interface CommonFlags extends SearchFlags {
+  seed?: number;
+  backend?: TaskFlags['backend'];
+  config?: string;
+}
+
+/** SIGINT/SIGTERM abort the search between steps (work done so far is kept); a second one exits. */
+function abortOnSignals(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const handler = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    log.warn(`${name}: stopping after the current step (again to quit now)`);
+    controller.abort();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return { signal: controller.signal, release: () => (process.off('SIGINT', handler), process.off('SIGTERM', handler)) };
+}
+
+/** One log line per policy call of a search: what it proposed and what has been spent. */
+function logExpansion(expansion: Expansion, tree: SearchTree, used: BudgetUsed): void {
+  const rewrites = expansion.rewrites;
+  const best = Math.max(0, ...rewrites.map((r) => (r.node === null ? 0 : tree.node(r.node).visible.reward)));
+  log.info(`${expansion.kind} #${expansion.parent}`, {
+    depth: tree.node(expansion.parent).depth + 1,
+    new: rewrites.filter((r) => r.node !== null && !r.duplicate).length,
+    duplicates: rewrites.filter((r) => r.duplicate).length,
+    noProgram: rewrites.filter((r) => r.node === null).length,
+    bestReward: Number(best.toFixed(3)),
+    tokens: used.generatedTokens,
+    runs: used.executions,
+    seconds: Math.round(used.wallMs / 1000),
+  });
+}
+
+export function registerSearchCommands(program: Command): void {
+  searchOptions(
+    program
+      .command('search')
+      .description('search for a fix of one task and print the tree (visible tests guide it; hidden tests judge the answer)')
+      .requiredOption('--task <id>', 'task id, e.g. python3/two-sum/condition-error/1a2b3c4d')
+      .option('--tasks <file>', 'a prepared tasks.jsonl to take the task from (default: build its tests from DebugBench)')
+      .option('--debugbench <dir>', 'DebugBench shards (default: $CODEQ_DEBUGBENCH or ../shared/debugbench)')
+      .option('--code', 'print every program in the tree')
+      .option('--json', 'print the trajectory record instead of the tree')
+      .option('--out <file>', 'also write the trajectory record (JSON) to this file'),
+  ).action(async (flags: CommonFlags & { task: string; tasks?: string; debugbench?: string; code?: boolean; json?: boolean; out?: string }) => {
+    const { config: base, tasks: tasksConfig, sandbox } = await openTaskRun({ ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.config ? { config: flags.config } : {}) });
+    const config = searchConfig(base, flags);
+    const { signal, release } = abortOnSignals();
+    let policy = null;
+    try {
+      const target = await findTask(flags, config.tasks.debugbench, sandbox, tasksConfig);
+      policy = await openSearchPolicy(config, flags);
+      const templates = loadPromptTemplates(config.policy);
+      const seed = flags.seed ?? config.policy.generation.seed;
+      const outcome = await runSearch(flags.mode, { ...target.task, ...target }, { policy, sandbox, templates, config, seed, signal, onExpansion: logExpansion });
+      const trajectory = toTrajectory(outcome, target.task, {
+        model: policy.name,
+        adapter: policy.adapter,
+        seed,
+        system: templates.system,
+        search: config.search,
+        temperature: config.policy.generation.temperature,
+        alpha: config.search.mcts.critic ? config.policy.critic.alpha : 1,
+      });
+      if (flags.out) await writeFileAtomic(flags.out, `${JSON.stringify(trajectory)}\n`);
+      process.stdout.write(flags.json ? `${JSON.stringify(trajectory)}\n` : formatTree(trajectory, { code: flags.code ?? false }));
+      if (!trajectory.solved) process.exitCode = 4;
+    } finally {
+      release();
+      await policy?.dispose();
+      await sandbox.dispose();
+    }
+  });
+
+  searchOptions(
+    program
+      .command('collect')
+      .description('search many tasks, writing one trajectory per task to shard files (resumable: a rerun skips tasks already done)')
+      .option('--tasks <file>', 'prepared tasks.jsonl (default: <cache>/data/debugbench/tasks.jsonl, from codeq data prepare)')
+      .option('--split <split>', 'only tasks of this split: train, test', oneOf(['train', 'test'] as const))
+      .option('--languages <list>', `comma-separated subset of ${LANGUAGES.join(',')}`, list(LANGUAGES))
+      .option('--levels <list>', `comma-separated subset of ${LEVELS.join(',')}`, list(LEVELS))
+      .option('--limit <n>', 'the first n tasks (after the filters)', positiveInteger)
+      .requiredOption('--out <dir>', 'output directory: shard-*.jsonl, manifest.json, errors.jsonl')
+      .option('--force', 'start over when --out holds trajectories collected with other settings')
+      .addHelpText('after', '\nExample: codeq collect --tasks data/debugbench/tasks.jsonl --split train --mode mcts --out runs/collect-1 --limit 50'),
+  ).action(async (flags: CommonFlags & { tasks?: string; split?: 'train' | 'test'; languages?: Language[]; levels?: Level[]; limit?: number; out: string; force?: boolean }) => {
+    const { config: base, sandbox } = await openTaskRun({ ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.config ? { config: flags.config } : {}) });
+    const config = searchConfig(base, flags);
+    const { signal, release } = abortOnSignals();
+    let policy = null;
+    try {
+      const file = flags.tasks ?? join(resolveCacheDir(config.cacheDir), 'data', 'debugbench', 'tasks.jsonl');
+      const tasks = readTaskFile(file, {
+        ...(flags.split ? { split: flags.split } : {}),
+        ...(flags.languages ? { languages: flags.languages } : {}),
+        ...(flags.levels ? { levels: flags.levels } : {}),
+        ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+      });
+      if (tasks.length === 0) throw new UsageError(`no task in ${file} matches the filters`);
+      policy = await openSearchPolicy(config, flags);
+      const summary = await collect({
+        mode: flags.mode,
+        tasks,
+        out: flags.out,
+        policy,
+        sandbox,
+        templates: loadPromptTemplates(config.policy),
+        config,
+        seed: flags.seed ?? config.policy.generation.seed,
+        force: flags.force ?? false,
+        signal,
+      });
+      process.stdout.write(
+        `${summary.aborted ? 'stopped' : 'done'}: ${summary.searched} searched (${summary.skipped} already in ${flags.out}), ` +
+          `${summary.solved} solved on visible+hidden tests, ${summary.solvedVisible} on visible, ${summary.failed} failed, ` +
+          `${summary.generatedTokens} tokens in ${summary.seconds} s\n`,
+      );
+      if (summary.failed > 0 || summary.aborted) process.exitCode = summary.aborted ? 130 : 3;
+    } finally {
+      release();
+      await policy?.dispose();
+      await sandbox.dispose();
+    }
+  });
+}

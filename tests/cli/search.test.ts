@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'codeq-cli-search-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function codeq(...args: string[]) {
+  const run = spawnSync(process.execPath, [join(REPO, 'bin/codeq.js'), ...args], { encoding: 'utf8', cwd: dir });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('codeq collect, search and pairs on bad input', () => {
+  it('names a missing or malformed tasks file, and what to do', () => {
+    const missing = codeq('collect', '--tasks', join(dir, 'nope.jsonl'), '--out', join(dir, 'out'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.jsonl: no such file\. HINT: make one with codeq data prepare/);
+    writeFileSync(join(dir, 'bad.jsonl'), '{"id": "python3/x/y/00000000"}\n');
+    const bad = codeq('collect', '--tasks', join(dir, 'bad.jsonl'), '--out', join(dir, 'out'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/bad\.jsonl:1: not a prepared task \(.*language/);
+  });
+
+  it('rejects an unknown mode and a bad budget with the option name', () => {
+    const mode = codeq('collect', '--mode', 'beam', '--out', dir);
+    expect(mode.status).toBe(1);
+    expect(mode.stderr).toMatch(/--mode.*expected one of single, best-of-n, mcts, got "beam"/);
+    const tokens = codeq('search', '--task', 'x', '--tokens', '-3');
+    expect(tokens.stderr).toMatch(/--tokens.*expected a positive whole number/);
+  });
+
+  it('pairs: refuses an empty or missing directory and names a malformed trajectory line', () => {
+    expect(codeq('pairs', '--trajectories', join(dir, 'none'), '--out', join(dir, 'p.jsonl')).stderr).toMatch(/none: no such directory/);
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    expect(codeq('pairs', '--trajectories', empty, '--out', join(dir, 'p.jsonl')).stderr).toMatch(/no shard-\*\.jsonl in it\. HINT: codeq collect --out/);
+    const bad = join(dir, 'bad');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'shard-00000.jsonl'), 'not json\n');
+    const run = codeq('pairs', '--trajectories', bad, '--out', join(dir, 'p.jsonl'));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/shard-00000\.jsonl:1: not JSON/);
+    expect(() => readFileSync(join(dir, 'p.jsonl'))).toThrow(); // nothing half-written
+  });
+});
