@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../src/artifacts/atomicWrite.js';
 import { resolveCacheDir } from '../src/config/env.js';
 import { loadConfig } from '../src/config/load.js';
 import { debugbenchDir } from '../src/config/paths.js';
-import type { CodeqConfig, SearchMode } from '../src/config/schema.js';
+import { SEARCH_MODES, type CodeqConfig, type SearchMode } from '../src/config/schema.js';
 import { formatProportion, wilson } from '../src/evaluation/intervals.js';
 import { resolveModel } from '../src/models/pull.js';
 import { Policy } from '../src/policy/policy.js';
@@ -44,7 +44,10 @@ const { values: args } = parseArgs({
 });
 const TASKS = Number(args.tasks);
 const TOKENS = Number(args.tokens);
-const MODES = args.modes!.split(',') as SearchMode[];
+const MODES = args.modes!.split(',').map((m) => {
+  if (!(SEARCH_MODES as readonly string[]).includes(m)) throw new Error(`--modes: unknown mode ${JSON.stringify(m)}; expected some of ${SEARCH_MODES.join(',')}`);
+  return m as SearchMode;
+});
 const REPO = resolve(import.meta.dirname, '..');
 const base = loadConfig();
 const cacheDir = resolveCacheDir(base.cacheDir);
@@ -70,10 +73,15 @@ for (const mode of MODES) {
   const summary = await collect({ mode, tasks: sample, out, policy, sandbox, templates, config, seed: Number(args.seed) });
   await policy.dispose();
   log.info('searched', { mode, ...summary });
-  const ids = new Set(sample.map((t) => t.id));
-  results.set(mode, [...readTrajectories(out)].filter((t) => ids.has(t.task)));
+  results.set(mode, [...readTrajectories(out)]);
 }
 await sandbox.dispose();
+
+// Modes are compared on the tasks every mode has a trajectory for (a failed search is retried by a rerun).
+const common = sample.map((t) => t.id).filter((id) => MODES.every((mode) => results.get(mode)!.some((t) => t.task === id)));
+if (common.length < sample.length) log.warn('some searches failed; comparing on the tasks every mode finished', { tasks: common.length, of: sample.length });
+if (common.length === 0) throw new Error('no task was searched by every mode; see errors.jsonl in the output directories and rerun');
+for (const mode of MODES) results.set(mode, results.get(mode)!.filter((t) => common.includes(t.task)));
 
 // Solves by token cap: a search stops at its first visible pass, so "solved within T tokens" is
 // "solved, having spent at most T" — the same rule for every mode.
@@ -102,7 +110,7 @@ const fmt = (x: number | null, digits = 0) => (x === null ? '–' : x.toFixed(di
 const lines = [
   '## Search: single-pass, best-of-N and MCTS at equal token budgets',
   '',
-  `Command: \`npm run bench:search\` (\`--tasks ${TASKS} --tokens ${TOKENS}\`). Sample: ${sample.length} easy Python DebugBench tasks of the held-out (test) split,`,
+  `Command: \`npm run bench:search\` (\`--tasks ${TASKS} --tokens ${TOKENS}\`). Sample: ${common.length} easy Python DebugBench tasks of the held-out (test) split,`,
   `drawn with seed ${args.seed} and prepared with ${config.tasks.hidden.count} hidden tests each. Model: ${model.file.split('/').pop()} on the CPU`,
   `(threads ${config.policy.threads}). Machine: ${describeMachine()}. Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
   '',
@@ -133,7 +141,7 @@ const lines = [
 await writeFileAtomic(
   resolve(REPO, 'docs/bench/search.svg'),
   groupedBarChart({
-    title: `Tasks solved (visible + hidden tests) of ${sample.length}, by generated-token cap`,
+    title: `Tasks solved (visible + hidden tests) of ${common.length}, by generated-token cap`,
     unit: 'tasks',
     series: MODES,
     groups: CAPS.map((cap) => ({ label: `≤ ${cap} tokens`, values: Object.fromEntries(rows.map((r) => [r.mode, r.byCap[cap]!])) })),

@@ -103,15 +103,7 @@ export function registerSearchCommands(program: Command): void {
       const templates = loadPromptTemplates(config.policy);
       const seed = flags.seed ?? config.policy.generation.seed;
       const outcome = await runSearch(flags.mode, { ...target.task, ...target }, { policy, sandbox, templates, config, seed, signal, onExpansion: logExpansion });
-      const trajectory = toTrajectory(outcome, target.task, {
-        model: policy.name,
-        adapter: policy.adapter,
-        seed,
-        system: templates.system,
-        search: config.search,
-        temperature: config.policy.generation.temperature,
-        alpha: config.search.mcts.critic ? config.policy.critic.alpha : 1,
-      });
+      const trajectory = toTrajectory(outcome, target.task, { model: policy.name, adapter: policy.adapter, seed, system: templates.system, config });
       if (flags.out) await writeFileAtomic(flags.out, `${JSON.stringify(trajectory)}\n`);
       process.stdout.write(flags.json ? `${JSON.stringify(trajectory)}\n` : formatTree(trajectory, { code: flags.code ?? false }));
       if (!trajectory.solved) process.exitCode = 4;

@@ -17,7 +17,12 @@ export interface PromptTemplates {
 
 /** The templates named by the policy config (paths relative to configs/). */
 export function loadPromptTemplates(config: PolicyConfig, configsDir = CONFIGS_DIR): PromptTemplates {
-  const read = (path: string) => readFileSync(join(configsDir, path), 'utf8');
+  const read = (path: string) => {
+    const text = readFileSync(join(configsDir, path), 'utf8');
+    // An empty system prompt would make node-llama-cpp put its own default there, unrecorded.
+    if (text.trim() === '') throw new Error(`prompt template ${join(configsDir, path)} is empty. HINT: write the prompt in it, or point policy.prompts at another file`);
+    return text;
+  };
   return { system: read(config.prompts.system).trim(), rewrite: read(config.prompts.rewrite), feedback: read(config.prompts.feedback), critic: read(config.prompts.critic) };
 }
 

@@ -52,22 +52,22 @@ export function pairsOfTrajectory(t: Trajectory, config: Pick<PairsConfig, 'thre
     const key = `${e.parent}\0${e.prompt}`;
     const group = groups.get(key) ?? { parent: e.parent, prompt: e.prompt, siblings: [] };
     groups.set(key, group);
-    for (const r of e.rewrites) group.siblings.push({ node: r.node, text: r.text, q: r.node === null ? 0 : t.nodes[r.node]!.q });
+    const ancestors = ancestorsOf(t, e.parent);
+    for (const r of e.rewrites) group.siblings.push({ node: r.node, text: r.text, q: rewriteValue(t, r.node, ancestors) });
   }
   const pairs: PreferencePair[] = [];
   let samePrograms = 0;
   for (const { parent, prompt, siblings } of groups.values()) {
     const candidates: { chosen: Sibling; rejected: Sibling }[] = [];
-    for (const a of siblings) {
-      for (const b of siblings) {
-        if (a.q - b.q <= config.threshold) continue;
+    siblings.forEach((a, i) => {
+      siblings.forEach((b, j) => {
         if (a.node !== null && a.node === b.node) {
-          samePrograms += 1;
-          continue;
+          if (i < j) samePrograms += 1; // the same program twice: never a preference
+          return;
         }
-        candidates.push({ chosen: a, rejected: b });
-      }
-    }
+        if (a.q - b.q > config.threshold) candidates.push({ chosen: a, rejected: b });
+      });
+    });
     // Larger gaps first; among equal gaps, the better chosen answer first.
     candidates.sort((x, y) => y.chosen.q - y.rejected.q - (x.chosen.q - x.rejected.q) || y.chosen.q - x.chosen.q);
     const depth = t.nodes[parent]!.depth + 1;
@@ -97,6 +97,24 @@ export function pairsOfTrajectory(t: Trajectory, config: Pick<PairsConfig, 'thre
   return { pairs, samePrograms, groups: groups.size };
 }
 
+/** The node and every node above it. */
+function ancestorsOf(t: Trajectory, id: number): Set<number> {
+  const ids = new Set<number>();
+  for (let n: number | null = id; n !== null; n = t.nodes[n]!.parent) ids.add(n);
+  return ids;
+}
+
+/**
+ * A rewrite's value: its program's blended Q; 0 for an answer with no program. A rewrite that
+ * gives back its parent or an ancestor (no change, or a step back) gets that program's own reward,
+ * not the Q its subtree earned: that credit belongs to the rewrites that moved on from it.
+ */
+function rewriteValue(t: Trajectory, node: number | null, ancestors: Set<number>): number {
+  if (node === null) return 0;
+  const n = t.nodes[node]!;
+  return ancestors.has(node) ? n.visible.reward : n.q;
+}
+
 /** Identity of a pair: prompt, chosen and rejected, each with trailing spaces and blank lines ignored. */
 export function pairKey(pair: PreferencePair): string {
   const text = (messages: ChatMessage[]) => messages.map((m) => `${m.role}:${normalizeCode(m.content)}`).join('\u0001');
@@ -112,7 +130,7 @@ export interface PairsSummary {
   extracted: number;
   duplicates: number;
   duplicateRate: number;
-  /** Sibling pairs dropped because both answers are the same program. */
+  /** Sibling pairs that are the same program twice (never a preference, whatever the threshold). */
   samePrograms: number;
   pairs: number;
   bySource: Record<string, number>;

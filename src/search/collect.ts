@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../artifacts/atomicWrite.js';
 import type { CodeqConfig, SearchMode } from '../config/schema.js';
@@ -7,6 +7,7 @@ import type { PromptTemplates } from '../policy/prompts.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
 import { log } from '../util/log.js';
+import { processAlive } from '../util/process.js';
 import { Progress } from '../util/progress.js';
 import { runSearch, type SearchTask } from './engine.js';
 import type { RewritePolicy } from './rewritePolicy.js';
@@ -66,13 +67,22 @@ export function searchTaskOf(task: PreparedTask, config: Pick<CodeqConfig, 'task
  * settings is refused unless forced, so one directory never mixes two experiments.
  */
 export async function collect(options: CollectOptions): Promise<CollectSummary> {
+  mkdirSync(options.out, { recursive: true });
+  const unlock = lockDirectory(options.out);
+  try {
+    return await collectLocked(options);
+  } finally {
+    unlock();
+  }
+}
+
+async function collectLocked(options: CollectOptions): Promise<CollectSummary> {
   const { out, config, mode } = options;
-  mkdirSync(out, { recursive: true });
   checkManifest(options);
   const done = new Set<string>();
   for (const t of readTrajectories(out)) done.add(t.task);
   const writer = new ShardWriter(out, config.search.collect.shardSize);
-  const todo = options.tasks.filter((t) => !done.has(t.id));
+  const todo = options.tasks.filter((t) => !done.has(t.id) && (done.add(t.id), true)); // a repeated id is searched once
   const summary: CollectSummary = { tasks: options.tasks.length, searched: 0, skipped: options.tasks.length - todo.length, failed: 0, solvedVisible: 0, solved: 0, generatedTokens: 0, seconds: 0, aborted: false };
   if (summary.skipped > 0) log.info('resuming', { out, alreadyDone: summary.skipped, toDo: todo.length });
   const started = performance.now();
@@ -90,15 +100,7 @@ export async function collect(options: CollectOptions): Promise<CollectSummary> 
         summary.aborted = true;
         break;
       }
-      trajectory = toTrajectory(outcome, task, {
-        model: options.policy.name,
-        adapter: options.policy.adapter,
-        seed,
-        system: options.templates.system,
-        search: config.search,
-        temperature: config.policy.generation.temperature,
-        alpha: config.search.mcts.critic ? config.policy.critic.alpha : 1,
-      });
+      trajectory = toTrajectory(outcome, task, { model: options.policy.name, adapter: options.policy.adapter, seed, system: options.templates.system, config });
     } catch (error) {
       if (options.signal?.aborted) {
         summary.aborted = true;
@@ -124,9 +126,32 @@ export async function collect(options: CollectOptions): Promise<CollectSummary> 
   return summary;
 }
 
+/**
+ * One collect per directory at a time: two would append to the same open shard. The lock names
+ * its pid; a lock left by a dead process is taken over.
+ */
+function lockDirectory(dir: string): () => void {
+  const file = join(dir, '.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(readFileSync(file, 'utf8'));
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new CollectError(`${dir} is being written by another collect (pid ${pid}). HINT: wait for it, or use another --out`);
+      }
+      rmSync(file, { force: true }); // stale
+    }
+  }
+  throw new CollectError(`cannot lock ${dir}: ${file} keeps coming back. HINT: is another collect starting there?`);
+}
+
 /** What makes two collections comparable: they must not share a directory. */
 function manifestOf(options: CollectOptions): Record<string, unknown> {
   const { config, mode } = options;
+  const { generation, critic, sequences, contextSize } = config.policy;
   return {
     version: TRAJECTORY_VERSION,
     mode,
@@ -134,21 +159,21 @@ function manifestOf(options: CollectOptions): Record<string, unknown> {
     adapter: options.policy.adapter,
     seed: options.seed,
     budget: config.search.budget,
-    settings: modeSettings(mode, config.search, config.policy.generation.temperature),
-    alpha: config.search.mcts.critic ? config.policy.critic.alpha : 1,
-    generation: { topP: config.policy.generation.topP, maxTokens: config.policy.generation.maxTokens },
-    system: options.templates.system,
-    rewrite: options.templates.rewrite,
+    settings: modeSettings(mode, config.search, generation.temperature, sequences),
+    policy: { generation, critic, sequences, contextSize },
+    templates: options.templates,
+    verify: config.tasks.verify,
   };
 }
 
 function checkManifest(options: CollectOptions): void {
   const file = join(options.out, 'manifest.json');
   const manifest = JSON.stringify(manifestOf(options), null, 2);
-  if (existsSync(file) && readFileSync(file, 'utf8') !== manifest) {
+  const unknown = !existsSync(file) && trajectoryFiles(options.out).length > 0;
+  if (unknown || (existsSync(file) && readFileSync(file, 'utf8') !== manifest)) {
     if (!options.force) {
       throw new CollectError(
-        `${options.out} holds trajectories collected with other settings (see its manifest.json). HINT: use another --out, or --force to delete them and start over`,
+        `${options.out} holds trajectories collected with ${unknown ? 'unknown settings (no manifest.json)' : 'other settings (see its manifest.json)'}. HINT: use another --out, or --force to delete them and start over`,
       );
     }
     for (const { file: shard } of trajectoryFiles(options.out)) rmSync(shard);

@@ -7,6 +7,7 @@ import type { JudgeTarget } from '../verify/judgeCandidate.js';
 import { verifyProgram, type TestReport, type TestVerdict } from '../verify/verifyProgram.js';
 import { BudgetMeter, type BudgetUsed, type StopReason } from './budget.js';
 import type { RewritePolicy } from './rewritePolicy.js';
+import { searchAlpha } from './trajectory.js';
 import { programHash, SearchTree, type Expansion, type SearchNode } from './tree.js';
 import { VisibleRunner } from './visibleRunner.js';
 
@@ -61,7 +62,7 @@ class Search {
   }
 
   private get alpha(): number {
-    return this.context.config.search.mcts.critic ? this.context.config.policy.critic.alpha : 1;
+    return searchAlpha(this.context.config);
   }
 
   async run(mode: SearchMode): Promise<SearchOutcome> {
@@ -69,16 +70,33 @@ class Search {
     this.meter.execution();
     this.tree = new SearchTree(this.task.buggyCode, root);
     const { search, policy } = this.context.config;
-    const stop =
-      mode === 'mcts'
-        ? await this.mcts()
-        : mode === 'best-of-n'
-          ? await this.sample(search.bestOfN.n, policy.generation.temperature)
-          : await this.sample(1, search.singlePass.temperature);
-    const chosen = this.tree.nodes.length > 1 ? this.tree.chosen(this.alpha) : null;
-    const hidden = chosen ? await this.hiddenReport(chosen) : null;
+    let stop: StopReason;
+    try {
+      stop =
+        mode === 'mcts'
+          ? await this.mcts()
+          : mode === 'best-of-n'
+            ? await this.sample(search.bestOfN.n, policy.generation.temperature)
+            : await this.sample(1, search.singlePass.temperature);
+    } catch (error) {
+      // Stopped in the middle of a step (Ctrl-C): the tree so far is the result.
+      if (!this.context.signal?.aborted) throw error;
+      stop = 'aborted';
+    }
+    const chosen = this.chooseProgram();
+    const hidden = chosen && stop !== 'aborted' ? await this.hiddenReport(chosen) : null;
     const verdict = !chosen ? 'no_program' : hidden ? hidden.verdict : chosen.visible.verdict;
     return { mode, tree: this.tree, budget: this.meter.snapshot(), stop, chosen, hidden, verdict };
+  }
+
+  /**
+   * The answer: the search's best rewrite; the buggy program itself when every rewrite was that
+   * program again; null when the policy never gave a program.
+   */
+  private chooseProgram(): SearchNode | null {
+    if (this.tree.nodes.length > 1) return this.tree.chosen(this.alpha);
+    const echoed = this.tree.expansions.some((e) => e.rewrites.some((r) => r.node === this.tree.root.id));
+    return echoed ? this.tree.root : null;
   }
 
   /** single and best-of-n: independent samples of the root prompt, k at a time, until one passes. */
@@ -198,8 +216,11 @@ class Search {
       expansion.rewrites.push({ node: node.id, duplicate: false, ...base });
       if (node.visible.verdict === 'pass' && !this.solvedNode) this.solvedNode = node;
     }
-    if (added.length === 0) parent.exhausted = true;
-    else if (kind !== 'sample' && this.context.config.search.mcts.critic) await this.score(added);
+    // Only programs that were all known already make a node exhausted: an answer without a
+    // program is chance (a cut-off answer), and asking again may give one.
+    if (added.length === 0 && expansion.rewrites.some((r) => r.duplicate)) parent.exhausted = true;
+    // Once solved, the critic has nothing left to decide: its tokens would be spent for nothing.
+    if (added.length > 0 && !this.solvedNode && kind !== 'sample' && this.context.config.search.mcts.critic) await this.score(added);
     this.context.onExpansion?.(expansion, this.tree, this.meter.snapshot());
     return added;
   }

@@ -9,6 +9,23 @@ const PARTIAL = /^shard-(\d{5})\.partial\.jsonl$/;
 export const shardName = (index: number) => `shard-${String(index).padStart(5, '0')}.jsonl`;
 const partialName = (index: number) => `shard-${String(index).padStart(5, '0')}.partial.jsonl`;
 
+export class ShardError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShardError';
+  }
+}
+
+/** A rename is durable only once its directory is flushed. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function isWholeJson(line: string): boolean {
   try {
     JSON.parse(line);
@@ -62,13 +79,16 @@ export class ShardWriter {
     private readonly shardSize: number,
   ) {
     const files = trajectoryFiles(dir);
-    const complete = files.filter((f) => !f.partial).length;
-    const partial = files.find((f) => f.partial);
-    this.index = complete;
+    const numberOf = (file: string) => Number(/shard-(\d{5})/.exec(file)![1]);
+    const complete = files.filter((f) => !f.partial).map((f) => numberOf(f.file));
+    const partials = files.filter((f) => f.partial);
+    if (partials.length > 1) throw new ShardError(`${dir} has ${partials.length} open shards (*.partial.jsonl); one run leaves at most one. HINT: keep the one you want, or collect into a new --out`);
+    // After the highest complete shard, whatever was removed before it: never reuse a number.
+    this.index = Math.max(-1, ...complete) + 1;
+    const partial = partials[0];
     if (partial) {
-      // Shards are sealed in order, so the open one is always numbered after the complete ones.
       const expected = join(dir, partialName(this.index));
-      if (partial.file !== expected) throw new Error(`${partial.file}: expected the open shard to be ${expected}. HINT: do not rename shard files by hand`);
+      if (partial.file !== expected) throw new ShardError(`${partial.file}: the open shard should be ${expected} (after the complete ones). HINT: do not rename shard files by hand`);
       // Keep its whole lines; drop a tail torn by a crash (that task is searched again).
       const lines = readFileSync(partial.file, 'utf8').split('\n').filter(isWholeJson);
       writeFileAtomicSync(expected, lines.map((l) => `${l}\n`).join(''));
@@ -92,7 +112,10 @@ export class ShardWriter {
   /** Renames the open shard into place (also when not full: the end of a run). */
   seal(): void {
     if (this.count === 0) return;
-    renameSync(join(this.dir, partialName(this.index)), join(this.dir, shardName(this.index)));
+    const target = join(this.dir, shardName(this.index));
+    if (existsSync(target)) throw new ShardError(`${target} exists already; not overwriting it. HINT: another collect may be writing to ${this.dir}`);
+    renameSync(join(this.dir, partialName(this.index)), target);
+    syncDirectory(this.dir);
     this.index += 1;
     this.count = 0;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEARCH_MODES, type SearchConfig, type SearchMode } from '../config/schema.js';
+import { SEARCH_MODES, type CodeqConfig, type SearchConfig, type SearchMode } from '../config/schema.js';
 import type { TestReport } from '../verify/verifyProgram.js';
 import type { BudgetUsed, StopReason } from './budget.js';
 import type { SearchOutcome } from './engine.js';
@@ -90,18 +90,25 @@ function summary(report: Pick<TestReport, 'verdict' | 'passed' | 'total'>): Test
   return { verdict: report.verdict, passed: report.passed, total: report.total };
 }
 
+/** The critic's weight in Q as a search uses it: none without a critic. */
+export function searchAlpha(config: Pick<CodeqConfig, 'search' | 'policy'>): number {
+  return config.search.mcts.critic ? config.policy.critic.alpha : 1;
+}
+
 /** The settings of a mode that shape its tree, recorded with it. */
-export function modeSettings(mode: SearchMode, search: SearchConfig, temperature: number): Record<string, number | boolean> {
+export function modeSettings(mode: SearchMode, search: SearchConfig, temperature: number, sequences: number): Record<string, number | boolean> {
   if (mode === 'single') return { ...search.singlePass };
-  if (mode === 'best-of-n') return { ...search.bestOfN, temperature };
+  if (mode === 'best-of-n') return { ...search.bestOfN, temperature, sequences };
   return { ...search.mcts, temperature };
 }
 
 export function toTrajectory(
   outcome: SearchOutcome,
   task: { id: string; language: Trajectory['language'] },
-  meta: { model: string; adapter: string | null; seed: number; system: string; search: SearchConfig; temperature: number; alpha: number },
+  meta: { model: string; adapter: string | null; seed: number; system: string; config: Pick<CodeqConfig, 'search' | 'policy'> },
 ): Trajectory {
+  const { search, policy } = meta.config;
+  const alpha = searchAlpha(meta.config);
   const budget: BudgetUsed = outcome.budget;
   const chosen = outcome.chosen;
   return {
@@ -111,7 +118,7 @@ export function toTrajectory(
     mode: outcome.mode,
     policy: { model: meta.model, adapter: meta.adapter },
     seed: meta.seed,
-    settings: { budget: { ...meta.search.budget }, mode: modeSettings(outcome.mode, meta.search, meta.temperature), alpha: meta.alpha },
+    settings: { budget: { ...search.budget }, mode: modeSettings(outcome.mode, search, policy.generation.temperature, policy.sequences), alpha },
     budget,
     stop: outcome.stop,
     system: meta.system,
@@ -124,7 +131,7 @@ export function toTrajectory(
       visits: n.visits,
       value: searchValue(n),
       critic: n.critic,
-      q: blendedValue(n, meta.alpha),
+      q: blendedValue(n, alpha),
       visible: { ...summary(n.visible), reward: n.visible.reward, feedback: n.visible.feedback },
       expansion: n.expansion,
     })),

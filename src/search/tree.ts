@@ -30,7 +30,7 @@ export interface SearchNode {
   visible: VisibleOutcome;
   /** The expansion that proposed it (null for the root). */
   expansion: number | null;
-  /** Expanded once and every rewrite was a program already in the tree: not expanded again. */
+  /** Expanded and every program proposed was already in the tree: not expanded again. */
   exhausted: boolean;
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,7 @@ describe('codeq collect, search and pairs on bad input', () => {
     expect(mode.status).toBe(1);
     expect(mode.stderr).toMatch(/--mode.*expected one of single, best-of-n, mcts, got "beam"/);
     const tokens = codeq('search', '--task', 'x', '--tokens', '-3');
+    expect(tokens.status).toBe(1);
     expect(tokens.stderr).toMatch(/--tokens.*expected a positive whole number/);
   });
 
@@ -43,6 +44,5 @@ describe('codeq collect, search and pairs on bad input', () => {
     const run = codeq('pairs', '--trajectories', bad, '--out', join(dir, 'p.jsonl'));
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/shard-00000\.jsonl:1: not JSON/);
-    expect(() => readFileSync(join(dir, 'p.jsonl'))).toThrow(); // nothing half-written
   });
 });

@@ -66,8 +66,8 @@ describe('preference pairs', () => {
       ['answer 3', 'no idea', 0.4],
       ['answer 3 again', 'no idea', 0.4],
     ]);
-    // 0.9 vs 0.8 and 0.5 vs 0.4 are within the threshold: no pair. Same program never pairs with itself.
-    expect(samePrograms).toBe(0);
+    // 0.9 vs 0.8 and 0.5 vs 0.4 are within the threshold: no pair. Node 3, proposed twice, is counted, never paired.
+    expect(samePrograms).toBe(1);
     const first = pairs[0]!;
     expect(first.prompt).toEqual([
       { role: 'system', content: 'SYSTEM' },
@@ -78,12 +78,15 @@ describe('preference pairs', () => {
     expect(pairsOfTrajectory(tree(), { threshold: 0.05, maxPerGroup: 100 }).pairs.filter((p) => p.meta.depth === 2)).toHaveLength(1);
   });
 
-  it('drops a pair whose two answers are the same program, should a threshold of 0 allow it', () => {
+  it('values a rewrite that gives back its parent by that program\'s reward, not by the credit of its subtree', () => {
     const t = tree();
-    t.nodes[3]!.q = 0.39;
-    t.expansions[2]!.rewrites.push({ node: 3, duplicate: true, text: 'answer 3 once more', tokens: 1, seed: 0, failure: null });
-    const { samePrograms } = pairsOfTrajectory(t, { threshold: 0, maxPerGroup: 100 });
-    expect(samePrograms).toBe(0); // same node, same Q: the gap is 0, never above a threshold ≥ 0
+    t.nodes[2]!.q = 1.0; // node 2's subtree did well; its own program passes half the tests
+    t.expansions[1]!.rewrites.push({ node: 2, duplicate: true, text: 'node 2 unchanged', tokens: 1, seed: 0, failure: null });
+    const fromNode2 = pairsOfTrajectory(t, { threshold: 0.2, maxPerGroup: 100 }).pairs.filter((p) => p.meta.parent === 2);
+    expect(fromNode2.map((p) => [p.chosen[0]!.content, p.rejected[0]!.content])).toEqual([
+      ['answer 4', 'node 2 unchanged'],
+      ['answer 5', 'node 2 unchanged'],
+    ]);
   });
 
   it('deduplicates across trees (normalized), keeps the source, filters by source', () => {

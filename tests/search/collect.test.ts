@@ -100,6 +100,19 @@ describe('collect: shards, resume, settings', () => {
     rmSync(file);
   });
 
+  it('never reuses a shard number, and refuses a second collect on the same directory', async () => {
+    const out = join(dir, 'numbers');
+    await collect(options(out, { tasks: tasks.slice(0, 4) }));
+    rmSync(join(out, 'shard-00000.jsonl')); // two tasks gone by hand
+    const again = await collect(options(out, { tasks: tasks.slice(0, 4) }));
+    expect(again.searched).toBe(2);
+    expect(readdirSync(out).filter((f) => f.startsWith('shard-')).sort()).toEqual(['shard-00001.jsonl', 'shard-00002.jsonl']);
+    writeFileSync(join(out, '.lock'), String(process.ppid)); // a live process holds it
+    await expect(collect(options(out))).rejects.toThrow(/being written by another collect \(pid \d+\)/);
+    writeFileSync(join(out, '.lock'), '999999999'); // a dead one: taken over
+    expect((await collect(options(out))).searched).toBe(1);
+  });
+
   it('records a search that failed in errors.jsonl and retries it on the next run', async () => {
     const out = join(dir, 'errors');
     const task = { ...tasks[0]!, id: 'python3/count-target-pairs/fixture/failing0' };

@@ -123,7 +123,9 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
     expect([t.node(2).visits, t.node(2).valueSum]).toEqual([2, 1.5]);
     expect([t.node(3).visits, t.node(3).valueSum]).toEqual([2, 2]);
     expect(t.node(1).critic).toBe(0.2);
-    expect(result.budget).toMatchObject({ rollouts: 1, policyCalls: 2, executions: 4, duplicates: 1, criticTokens: 3, generatedTokens: 43 });
+    // The critic scored the first expansion only: after a solve it has nothing to decide.
+    expect(result.budget).toMatchObject({ rollouts: 1, policyCalls: 2, executions: 4, duplicates: 1, criticTokens: 2, generatedTokens: 42 });
+    expect(t.node(3).critic).toBeNull();
     // Seeds: candidate i of a call gets seed + rewrites before it + i.
     expect(policy.calls.map((c) => c.seed)).toEqual([100, 102]);
   });
@@ -170,6 +172,42 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
     expect(byN.tree.nodes.every((n) => n.depth <= 1)).toBe(true);
   });
 
+  it('stops on wall time; stops when nothing can grow; an answer without a program does not end the search', async () => {
+    const byWall = await search(new ScriptedPolicy([ZERO]), 'mcts', settings((c) => (c.search.budget.wallMs = 1)));
+    expect(byWall.stop).toBe('wall');
+    expect(byWall.budget.policyCalls).toBe(0);
+    expect(byWall.verdict).toBe('no_program');
+
+    // Depth 1: only the root grows; it proposes only itself, so it is exhausted — and echoing the
+    // buggy program is an answer (judged as such), not "no program".
+    const echo = await search(new ScriptedPolicy([task.buggyCode, task.buggyCode]), 'mcts', settings((c) => (c.search.mcts.maxDepth = 1)));
+    expect(echo.stop).toBe('exhausted');
+    expect(echo.chosen!.id).toBe(0);
+    expect(echo.verdict).toBe('wrong_answer');
+
+    const retry = new ScriptedPolicy([{ text: 'cut off' }, { text: 'cut off' }, CORRECT, ZERO]);
+    const retried = await search(retry, 'mcts', settings((c) => (c.search.mcts.maxDepth = 1)));
+    expect(retried.stop).toBe('solved');
+    expect(retry.calls).toHaveLength(2);
+  });
+
+  it('an interrupted search returns the tree so far, unjudged on hidden tests', async () => {
+    const controller = new AbortController();
+    const policy = new ScriptedPolicy(Array.from({ length: 20 }, (_, i) => wrong(i)));
+    const generate = policy.generate.bind(policy);
+    policy.generate = async (...args) => {
+      if (policy.calls.length === 2) {
+        controller.abort();
+        throw new Error('aborted mid-generation');
+      }
+      return generate(...args);
+    };
+    const result = await runSearch('mcts', task, { policy, sandbox: counted, templates, config: settings(), seed: 1, signal: controller.signal });
+    expect(result.stop).toBe('aborted');
+    expect(result.tree.nodes.length).toBe(5); // root and two expansions of two
+    expect(result.hidden).toBeNull();
+  });
+
   it('best-of-n stops at the first passing sample; single draws one at its own temperature', async () => {
     const policy = new ScriptedPolicy([ZERO, CORRECT, TWO, ZERO]);
     const result = await search(policy, 'best-of-n', settings((c) => ((c.search.bestOfN.n = 8), (c.policy.sequences = 2))));
@@ -184,10 +222,12 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
   });
 
   it('keeps "passed visible" apart from the final verdict (visible AND hidden)', async () => {
-    const result = await search(new ScriptedPolicy([MEMORIZED, BROKEN]), 'mcts');
+    const c = settings();
+    const result = await search(new ScriptedPolicy([MEMORIZED, BROKEN]), 'mcts', c);
     expect(result.chosen!.visible.verdict).toBe('pass');
     expect(result.verdict).toBe('wrong_answer');
-    const record = toTrajectory(result, task, { model: 'scripted.gguf', adapter: null, seed: 100, system: templates.system, search: config.search, temperature: 0.8, alpha: 0.5 });
+    const record = toTrajectory(result, task, { model: 'scripted.gguf', adapter: null, seed: 100, system: templates.system, config: c });
+    expect(record.settings).toMatchObject({ alpha: c.policy.critic.alpha, mode: { k: 2, rollouts: 8 } });
     expect(record).toMatchObject({ solvedVisible: true, solved: false, verdict: 'wrong_answer' });
     expect(record.chosen!.hidden!.passed).toBeLessThan(record.chosen!.hidden!.total);
     expect(record.nodes.find((n) => n.code === BROKEN)!.visible).toMatchObject({ verdict: 'compile_error', reward: 0 });
