@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { debugbenchDir } from '../config/paths.js';
-import type { CodeqConfig } from '../config/schema.js';
+import type { CodeqConfig, SearchMode } from '../config/schema.js';
 import { createSandbox } from '../sandbox/createSandbox.js';
 import { SELF_CHECK_CASES } from '../sandbox/selfCheck.js';
 import { BACKENDS, LANGUAGES, type BackendName, type Sandbox, type SandboxResult } from '../sandbox/types.js';
@@ -12,37 +12,41 @@ import { log } from '../util/log.js';
 import { resolveCacheDir } from '../config/env.js';
 import { resolveModel } from '../models/pull.js';
 import { Policy } from '../policy/policy.js';
-import { loadPromptTemplates, rewritePrompt } from '../policy/prompts.js';
+import { loadPromptTemplates } from '../policy/prompts.js';
+import { extractPairs } from '../preferences/pairs.js';
+import { searchTaskOf, taskSeed } from '../search/collect.js';
+import { runSearch } from '../search/engine.js';
+import { toTrajectory, type Trajectory } from '../search/trajectory.js';
 import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
-import { judgeCandidate } from '../verify/judgeCandidate.js';
 import { commandConfig, oneOf, positiveInteger } from './options.js';
 
 /**
  * What `npm start` runs until a full self-improvement round exists: the slices of the round that
  * exist today. (1) The sandbox judges known programs in every language on every backend. (2) A
  * sample of DebugBench records becomes tasks: tests from the oracle, hidden tests, the buggy
- * code's verdicts. (3) The default policy model repairs the sample's tasks in one pass, judged on
- * visible and hidden tests.
+ * code's verdicts. (3) The default policy model searches for fixes: one pass, then MCTS where one
+ * pass failed, judged on visible and hidden tests; the trees give preference pairs.
  */
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('the main job so far: the sandbox self-check, a sample of DebugBench prepared into tasks, one-pass repairs by the default model')
+    .description('the main job so far: the sandbox self-check, a sample of DebugBench prepared into tasks, searches for fixes by the default model')
     .option('--backend <backend>', `only this backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS))
     .option('--sample <n>', 'DebugBench records per language to prepare (0 = skip)', (v) => (v === '0' ? 0 : positiveInteger(v)), 3)
     .option('--debugbench <dir>', 'DebugBench shards (default: $CODEQ_DEBUGBENCH or ../shared/debugbench)')
-    .option('--no-repair', 'skip the repairs (they fetch the default model on first use)')
+    .option('--no-search', 'skip the searches by the default model')
     .option('--config <file>', 'config file overlaying configs/default.yaml')
-    .action(async (options: { backend?: BackendName; sample: number; debugbench?: string; repair: boolean; config?: string }) => {
+    .action(async (options: { backend?: BackendName; sample: number; debugbench?: string; search: boolean; config?: string }) => {
       const config = commandConfig(options);
       const backends = options.backend ? [options.backend] : [...BACKENDS];
       process.stdout.write(
         'codeq demo: the self-improvement round is not built yet; this runs the slices that exist:\n' +
-          'the sandbox self-check, then DebugBench records turned into tasks with visible and hidden tests.\n\n',
+          'the sandbox self-check, DebugBench records turned into tasks with visible and hidden tests,\n' +
+          'then searches for fixes by the default model and the preference pairs they give.\n\n',
       );
       const mismatches = await selfCheck(config, backends);
       const prepared = options.sample > 0 ? await sampleTasks(config, backends[0]!, options.sample, options.debugbench) : [];
-      if (options.repair && prepared.length > 0) await repairSample(config, backends[0]!, prepared);
+      if (options.search && prepared.length > 0) await searchSample(config, backends[0]!, prepared);
       if (mismatches > 0) process.exitCode = 1;
     });
 }
@@ -114,37 +118,48 @@ async function sampleTasks(config: CodeqConfig, backend: BackendName, perLanguag
   return prepared;
 }
 
-/** One rewrite per task by the default model, judged like any candidate: visible, then hidden tests. */
-async function repairSample(config: CodeqConfig, backend: BackendName, tasks: PreparedTask[]): Promise<void> {
+/**
+ * Search on the sample with the default model: one pass for every task, then MCTS (the default
+ * budget) on those one pass did not solve; each answer judged on visible, then hidden tests.
+ * The MCTS trees give preference pairs, as a round's collection would.
+ */
+async function searchSample(config: CodeqConfig, backend: BackendName, tasks: PreparedTask[]): Promise<void> {
   let model;
   try {
     model = await resolveModel(config.policy.model ?? undefined, config.models, resolveCacheDir(config.cacheDir));
   } catch (error) {
-    process.stdout.write(`3. Repairs: skipped, the model is not available: ${(error as Error).message}\n`);
+    process.stdout.write(`3. Search: skipped, the model is not available: ${(error as Error).message}\n`);
     return;
   }
-  const policy = await Policy.load(model.file, { ...config.policy, sequences: 1 });
+  const policy = await Policy.load(model.file, { ...config.policy, sequences: config.search.mcts.k });
   const sandbox = await createSandbox(config, backend);
   const templates = loadPromptTemplates(config.policy);
-  const rows: string[][] = [['task', 'candidate', 'visible', 'hidden', 'verdict']];
+  const rows: string[][] = [['task', 'single pass', 'MCTS (if single failed)']];
+  const trees: Trajectory[] = [];
+  const cell = (t: Trajectory) =>
+    `${t.verdict}${t.chosen ? ` (visible ${t.chosen.visible.passed}/${t.chosen.visible.total}${t.chosen.hidden ? `, hidden ${t.chosen.hidden.passed}/${t.chosen.hidden.total}` : ''})` : ''}, ${t.budget.generatedTokens} tok, ${t.nodes.length - 1} programs, ${(t.budget.wallMs / 1000).toFixed(0)} s`;
   try {
     for (const [index, task] of tasks.entries()) {
-      log.info(`repairing ${index + 1}/${tasks.length}: ${task.id}`);
-      const prompt = rewritePrompt(templates, { language: task.language, description: task.description, constraints: task.constraints, code: task.buggyCode });
-      const [candidate] = await policy.generate(prompt, task.language, templates.system, { k: 1 });
-      if (!candidate?.code) {
-        rows.push([task.id, `${candidate?.tokens ?? 0} tokens, no program`, '-', '-', 'no_code']);
-        continue;
-      }
-      const compare = { tolerance: config.tasks.verify.tolerance, orderFree: task.orderFree };
-      const { verdict, visible, hidden } = await judgeCandidate(sandbox, { ...task, compare }, candidate.code, config.tasks);
-      rows.push([task.id, `${candidate.tokens} tokens, ${(candidate.ms / 1000).toFixed(1)} s`, `${visible.passed}/${visible.total}`, hidden ? `${hidden.passed}/${hidden.total}` : '-', verdict]);
+      const seed = taskSeed(config.policy.generation.seed, task.id);
+      const search = async (mode: SearchMode) => {
+        log.info(`${mode} ${index + 1}/${tasks.length}: ${task.id}`);
+        const outcome = await runSearch(mode, searchTaskOf(task, config), { policy, sandbox, templates, config, seed });
+        return toTrajectory(outcome, task, { model: policy.name, adapter: policy.adapter, seed, system: templates.system, config });
+      };
+      const single = await search('single');
+      const mcts = single.solved ? null : await search('mcts');
+      if (mcts) trees.push(mcts);
+      rows.push([task.id, cell(single), mcts ? cell(mcts) : '-']);
     }
   } finally {
     await sandbox.dispose();
     await policy.dispose();
   }
-  process.stdout.write(`3. One-pass repairs by ${policy.name} (one task: codeq repair --task ID)\n\n${table(rows)}\n`);
+  const { summary } = extractPairs(trees, config.pairs);
+  process.stdout.write(
+    `3. Search by ${policy.name}: one pass, then MCTS within ${config.search.budget.tokens} generated tokens (one task: codeq search --task ID; many: codeq collect)\n\n${table(rows)}\n\n` +
+      `Preference pairs from the MCTS trees (codeq pairs): ${summary.pairs} (${summary.duplicates} duplicates removed), from ${summary.perTask.tasksWithPairs} of ${summary.perTask.tasks} trees.\n`,
+  );
 }
 
 function table(rows: string[][]): string {
