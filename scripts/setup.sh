@@ -10,7 +10,7 @@ if [ "$(id -u)" = 0 ]; then default_cache=/var/cache/codeq; else default_cache="
 CACHE="${CODEQ_CACHE_DIR:-$default_cache}"
 TEMPORAL_VERSION=1.5.1
 # python3-sortedcontainers: LeetCode's Python has SortedList; the runner image gets the same list.
-APT_PACKAGES=(bubblewrap debootstrap docker.io util-linux python3 python3-sortedcontainers g++ default-jdk-headless tar ca-certificates)
+APT_PACKAGES=(bubblewrap debootstrap docker.io util-linux python3 python3-sortedcontainers g++ default-jdk-headless tar ca-certificates cmake ninja-build)
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
@@ -43,16 +43,20 @@ else
     GOBIN="$(dirname "$TEMPORAL_BIN")" go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_VERSION" >&2
 fi
 
-# 3. The compiled CLI (npm ci builds it through `prepare`; rebuild when sources changed since).
+# 3. The native trainer library and its test binary (CMake; incremental, so a rebuild is seconds).
+cmake -S native -B native/build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build native/build >&2
+
+# 4. The compiled CLI (npm ci builds it through `prepare`; rebuild when sources changed since).
 [ -d node_modules ] || die "node_modules is missing: run npm ci first"
 npm run --silent build >&2
 
-# 4. Docker Engine (started by codeq when none answers) and the sandbox runner image.
+# 5. Docker Engine (started by codeq when none answers) and the sandbox runner image.
 if [ "$(id -u)" = 0 ]; then
   CODEQ_CACHE_DIR="$CACHE" node bin/codeq.js sandbox build-image >&2
 else
   say "not root: skipping dockerd and the runner image (the docker backend needs them; run setup as root)"
 fi
-# 5. The default policy model (a checked download, once; the demo and the search tests use it).
+# 6. The default policy model (a checked download, once; the demo and the search tests use it).
 CODEQ_CACHE_DIR="$CACHE" node bin/codeq.js model pull >&2
 say "ready (cache: $CACHE)"
