@@ -9,31 +9,13 @@
 #include <vector>
 
 #include "../src/cpu/gguf.hpp"
+#include "gguf_writer.hpp"
 #include "test_main.hpp"
 
 using codeq::float_to_fp16;
 using codeq::fp16_to_float;
 
 namespace {
-
-class Writer {
- public:
-  void str(const std::string& s) {
-    u64(s.size());
-    bytes_.insert(bytes_.end(), s.begin(), s.end());
-  }
-  void u32(uint32_t v) { raw(&v, 4); }
-  void u64(uint64_t v) { raw(&v, 8); }
-  void f32(float v) { raw(&v, 4); }
-  void raw(const void* p, size_t n) { bytes_.insert(bytes_.end(), static_cast<const uint8_t*>(p), static_cast<const uint8_t*>(p) + n); }
-  void pad(size_t alignment) {
-    while (bytes_.size() % alignment) bytes_.push_back(0);
-  }
-  std::vector<uint8_t>& bytes() { return bytes_; }
-
- private:
-  std::vector<uint8_t> bytes_;
-};
 
 struct TensorSpec {
   std::string name;
@@ -44,7 +26,7 @@ struct TensorSpec {
 };
 
 std::string write_gguf(const std::string& path, const std::vector<TensorSpec>& tensors) {
-  Writer w;
+  codeq_test::Writer w;
   w.u32(0x46554747);
   w.u32(3);
   w.u64(tensors.size());
