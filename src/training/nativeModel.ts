@@ -1,0 +1,42 @@
+import { clearAdapter, freeModel, loadAdapter, loadModel, logProbs, modelInfo, type ModelHandle, type ModelInfo } from './nativeLibrary.js';
+
+/**
+ * A qwen2 base model in the native library (frozen float weights) with an optional LoRA adapter:
+ * the trainer's forward pass, exposed for log-probabilities (reference log-probs, parity checks).
+ */
+export class NativeModel {
+  private handle: ModelHandle | null;
+
+  private constructor(handle: ModelHandle, readonly file: string) {
+    this.handle = handle;
+  }
+
+  static async load(file: string): Promise<NativeModel> {
+    return new NativeModel(await loadModel(file), file);
+  }
+
+  get info(): ModelInfo {
+    return modelInfo(this.live());
+  }
+
+  /** Applies a llama.cpp LoRA adapter GGUF at `scale` (effective scale = scale · alpha / rank). */
+  async useAdapter(file: string | null, scale = 1): Promise<void> {
+    if (file === null) clearAdapter(this.live());
+    else await loadAdapter(this.live(), file, scale);
+  }
+
+  /** Log-probabilities of tokens[first..] given what precedes each. */
+  logProbs(tokens: ArrayLike<number>, first: number): Promise<Float32Array> {
+    return logProbs(this.live(), Int32Array.from(tokens), first);
+  }
+
+  dispose(): void {
+    if (this.handle) freeModel(this.handle);
+    this.handle = null;
+  }
+
+  private live(): ModelHandle {
+    if (!this.handle) throw new Error('the native model was disposed');
+    return this.handle;
+  }
+}
