@@ -1,0 +1,168 @@
+// DPO training on the tiny model: loss derivatives, the whole loss's gradient for every loss
+// type against finite differences (double), learning on synthetic pairs, determinism, schedules.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "../src/cpu/trainer.hpp"
+#include "gguf_writer.hpp"
+#include "test_main.hpp"
+
+namespace {
+
+std::string tiny_model() {
+  const std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/codeq-native-trainer-tiny.gguf";
+  codeq_test::write_tiny_qwen2(path, codeq_test::TinyShape{}, 5);
+  return path;
+}
+
+std::vector<codeq::Pair> synthetic_pairs() {
+  // Prefer "count up" answers to "count down" ones after the same prompts.
+  std::vector<codeq::Pair> pairs;
+  for (int32_t start : {1, 3, 5, 7}) {
+    codeq::Pair p;
+    p.prompt = {0, start, 2};
+    p.chosen = {start, start + 1, start + 2, 15};
+    p.rejected = {start + 2, start + 1, start, 15};
+    pairs.push_back(p);
+  }
+  return pairs;
+}
+
+}  // namespace
+
+TEST(preference_losses_and_their_derivatives) {
+  using codeq::LossType;
+  for (LossType type : {LossType::Sigmoid, LossType::Robust, LossType::Hinge, LossType::Ipo}) {
+    for (double pc : {-3.0, -1.2, 0.4}) {
+      const double beta = 0.7, eps = type == LossType::Hinge || type == LossType::Ipo ? 0.0 : 0.1, pr = -2.0, rc = -2.5, rr = -1.0, h = 1e-6;
+      const auto at = codeq::preference_loss(type, beta, eps, pc, pr, rc, rr);
+      const double numeric_c = (codeq::preference_loss(type, beta, eps, pc + h, pr, rc, rr).loss - codeq::preference_loss(type, beta, eps, pc - h, pr, rc, rr).loss) / (2 * h);
+      const double numeric_r = (codeq::preference_loss(type, beta, eps, pc, pr + h, rc, rr).loss - codeq::preference_loss(type, beta, eps, pc, pr - h, rc, rr).loss) / (2 * h);
+      CHECK_CLOSE(at.d_chosen, numeric_c, 1e-7);
+      CHECK_CLOSE(at.d_rejected, numeric_r, 1e-7);
+    }
+  }
+  // DPO at a zero margin is log 2; IPO's minimum is at h = 1/(2β).
+  CHECK_CLOSE(codeq::preference_loss(LossType::Sigmoid, 0.1, 0, -1, -1, -1, -1).loss, std::log(2.0), 1e-15);
+  CHECK_CLOSE(codeq::preference_loss(LossType::Ipo, 0.5, 0, 1, 0, 0, 0).loss, 0.0, 1e-15);
+  CHECK(std::isfinite(codeq::preference_loss(LossType::Sigmoid, 1, 0, 1000, -1000, 0, 0).loss));
+}
+
+TEST(dpo_loss_gradients_match_finite_differences_for_every_loss_type) {
+  codeq::GgufFile file(tiny_model());
+  const auto weights = codeq::Qwen2Weights<double>::load(file);
+  for (auto [type, rpo] : std::vector<std::pair<codeq::LossType, double>>{
+           {codeq::LossType::Sigmoid, 0.0}, {codeq::LossType::Sigmoid, 0.5}, {codeq::LossType::Robust, 0.0}, {codeq::LossType::Hinge, 0.0}, {codeq::LossType::Ipo, 0.0}}) {
+    codeq::TrainConfig cfg;
+    cfg.rank = 2;
+    cfg.alpha = 3;
+    cfg.loss = type;
+    cfg.beta = 0.8;
+    cfg.label_smoothing = type == codeq::LossType::Sigmoid || type == codeq::LossType::Robust ? 0.1 : 0.0;
+    cfg.rpo_alpha = rpo;
+    cfg.seed = 9;
+    codeq::Trainer<double> trainer(weights, cfg);
+    auto pairs = synthetic_pairs();
+    pairs.resize(2);
+    trainer.set_pairs(pairs);
+    // B away from zero, so that A's gradients are not zero.
+    codeq_test::Rng rng(31);
+    for (auto& layer : trainer.params().b)
+      for (auto& b : layer)
+        for (auto& x : b) x = rng.uniform(-0.3, 0.3);
+    const std::vector<size_t> batch = {0, 1};
+    auto grads = codeq::LoraParams<double>::zeros(weights.config, cfg.rank, trainer.params().scale, cfg.targets);
+    trainer.gradients(batch, grads);
+    auto loss = [&] {
+      auto scratch = codeq::LoraParams<double>::zeros(weights.config, cfg.rank, trainer.params().scale, cfg.targets);
+      return trainer.gradients(batch, scratch).loss;
+    };
+    double worst = 0;
+    for (int l = 0; l < weights.config.layers; l++)
+      for (int t = 0; t < codeq::kTargets; t++)
+        for (int which = 0; which < 2; which++) {
+          auto& p = which == 0 ? trainer.params().a[l][t] : trainer.params().b[l][t];
+          const auto& g = which == 0 ? grads.a[l][t] : grads.b[l][t];
+          for (size_t i = 0; i < p.size(); i += 3) {  // every third parameter: all shapes, a third of the time
+            const double keep = p[i], h = 1e-6;
+            p[i] = keep + h;
+            const double up = loss();
+            p[i] = keep - h;
+            const double down = loss();
+            p[i] = keep;
+            const double numeric = (up - down) / (2 * h);
+            worst = std::max(worst, std::fabs(numeric - g[i]) / std::max(1.0, std::fabs(numeric) + std::fabs(g[i])));
+          }
+        }
+    if (worst >= 1e-7) std::fprintf(stderr, "  loss type %d (rpo %.1f): worst relative error %.3g\n", static_cast<int>(type), rpo, worst);
+    CHECK(worst < 1e-7);
+  }
+}
+
+TEST(dpo_training_learns_the_preference_and_is_deterministic) {
+  codeq::GgufFile file(tiny_model());
+  const auto weights = codeq::Qwen2Weights<float>::load(file);
+  codeq::TrainConfig cfg;
+  cfg.rank = 4;
+  cfg.alpha = 8;
+  cfg.beta = 0.5;
+  cfg.learning_rate = 2e-2;
+  cfg.max_steps = 30;
+  cfg.warmup_steps = 3;
+  cfg.batch_size = 2;
+  cfg.gradient_accumulation_steps = 2;
+  cfg.seed = 4;
+  auto run = [&] {
+    codeq::Trainer<float> trainer(weights, cfg);
+    trainer.set_pairs(synthetic_pairs());
+    std::vector<codeq::StepMetrics> metrics;
+    for (int s = 0; s < cfg.max_steps; s++) metrics.push_back(trainer.step());
+    return std::make_pair(metrics, trainer.params());
+  };
+  const auto [first, params] = run();
+  // The adapter starts as a no-op: the first step sees policy = reference.
+  CHECK_CLOSE(first.front().loss, std::log(2.0), 1e-6);
+  CHECK_CLOSE(first.front().rewards_margins, 0.0, 1e-6);
+  CHECK(first.front().learning_rate == 0.0);  // warmup starts at 0
+  const auto& last = first.back();
+  CHECK(last.loss < 0.3);
+  CHECK(last.rewards_accuracies == 1.0);
+  CHECK(last.rewards_margins > 1.0);
+  CHECK(last.rewards_chosen > 0);
+  CHECK(last.grad_norm > 0 && std::isfinite(last.grad_norm));
+  std::printf("     loss %.4f -> %.4f, margins %.3f -> %.3f over %d steps\n", first.front().loss, last.loss, first.front().rewards_margins, last.rewards_margins, cfg.max_steps);
+  // Same seed, same everything, bit for bit.
+  const auto [again, params2] = run();
+  for (size_t s = 0; s < first.size(); s++) CHECK(std::memcmp(&first[s].loss, &again[s].loss, sizeof(double)) == 0);
+  for (int l = 0; l < weights.config.layers; l++)
+    for (int t = 0; t < codeq::kTargets; t++) CHECK(params.a[l][t] == params2.a[l][t] && params.b[l][t] == params2.b[l][t]);
+}
+
+TEST(trainer_cuts_long_pairs_and_schedules_the_learning_rate) {
+  codeq::GgufFile file(tiny_model());
+  const auto weights = codeq::Qwen2Weights<float>::load(file);
+  codeq::TrainConfig cfg;
+  cfg.max_length = 6;
+  cfg.learning_rate = 1.0;
+  cfg.warmup_steps = 2;
+  cfg.max_steps = 6;
+  codeq::Trainer<float> trainer(weights, cfg);
+  codeq::Pair p;
+  p.prompt = {1, 2, 3, 4, 5};
+  p.chosen = {6, 7};
+  p.rejected = {8, 9, 10};
+  trainer.set_pairs({p});
+  CHECK(trainer.truncated() == 1);
+  CHECK(trainer.pairs()[0].prompt.back() == 5);  // cut from the left: the end of the prompt stays
+  CHECK((trainer.pairs()[0].prompt == std::vector<int32_t>{3, 4, 5}));  // 6 − 3 (the longer answer) = 3 prompt tokens
+  CHECK_CLOSE(trainer.learning_rate(0), 0.0, 0);
+  CHECK_CLOSE(trainer.learning_rate(1), 0.5, 1e-15);
+  CHECK_CLOSE(trainer.learning_rate(2), 1.0, 1e-15);
+  CHECK_CLOSE(trainer.learning_rate(4), 0.5, 1e-15);  // linear: halfway through the decay
+  cfg.schedule = codeq::Schedule::Cosine;
+  codeq::Trainer<float> cosine(weights, cfg);
+  CHECK_CLOSE(cosine.learning_rate(4), 0.5, 1e-12);
+  CHECK_CLOSE(cosine.learning_rate(3), 0.5 * (1 + std::cos(M_PI * 0.25)), 1e-12);
+}
