@@ -4,7 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
+#include "../src/cpu/adapter.hpp"
 #include "../src/cpu/trainer.hpp"
 #include "gguf_writer.hpp"
 #include "test_main.hpp"
@@ -165,4 +168,111 @@ TEST(trainer_cuts_long_pairs_and_schedules_the_learning_rate) {
   codeq::Trainer<float> cosine(weights, cfg);
   CHECK_CLOSE(cosine.learning_rate(4), 0.5, 1e-12);
   CHECK_CLOSE(cosine.learning_rate(3), 0.5 * (1 + std::cos(M_PI * 0.25)), 1e-12);
+}
+
+namespace {
+
+codeq::TrainConfig small_config() {
+  codeq::TrainConfig cfg;
+  cfg.rank = 4;
+  cfg.alpha = 8;
+  cfg.beta = 0.5;
+  cfg.learning_rate = 1e-2;
+  cfg.max_steps = 10;
+  cfg.warmup_steps = 2;
+  cfg.schedule = codeq::Schedule::Cosine;
+  cfg.weight_decay = 0.01;
+  cfg.seed = 17;
+  return cfg;
+}
+
+std::string temp_file(const char* name) { return std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/codeq-native-" + name; }
+
+}  // namespace
+
+TEST(resuming_from_a_checkpoint_reproduces_the_uninterrupted_run_bitwise) {
+  codeq::GgufFile file(tiny_model());
+  const auto weights = codeq::Qwen2Weights<float>::load(file);
+  const auto cfg = small_config();
+  codeq::Trainer<float> straight(weights, cfg);
+  straight.set_pairs(synthetic_pairs());
+  std::vector<double> losses;
+  for (int s = 0; s < cfg.max_steps; s++) losses.push_back(straight.step().loss);
+
+  const std::string ckpt = temp_file("resume.ckpt");
+  {
+    codeq::Trainer<float> first(weights, cfg);
+    first.set_pairs(synthetic_pairs());
+    for (int s = 0; s < 4; s++) first.step();
+    first.save_checkpoint(ckpt);
+  }
+  codeq::Trainer<float> resumed(weights, cfg);
+  resumed.set_pairs(synthetic_pairs());
+  resumed.load_checkpoint(ckpt);
+  CHECK(resumed.step_count() == 4);
+  for (int s = 4; s < cfg.max_steps; s++) {
+    const double loss = resumed.step().loss;
+    CHECK(std::memcmp(&loss, &losses[s], sizeof(double)) == 0);
+  }
+  for (int l = 0; l < weights.config.layers; l++)
+    for (int t = 0; t < codeq::kTargets; t++) CHECK(resumed.params().a[l][t] == straight.params().a[l][t] && resumed.params().b[l][t] == straight.params().b[l][t]);
+  std::remove(ckpt.c_str());
+}
+
+TEST(a_bad_checkpoint_is_refused_and_changes_nothing) {
+  codeq::GgufFile file(tiny_model());
+  const auto weights = codeq::Qwen2Weights<float>::load(file);
+  const std::string ckpt = temp_file("bad.ckpt");
+  codeq::Trainer<float> trainer(weights, small_config());
+  trainer.set_pairs(synthetic_pairs());
+  trainer.step();
+  trainer.save_checkpoint(ckpt);
+  auto refused = [&](codeq::Trainer<float>& t, const char* needle) {
+    try {
+      t.load_checkpoint(ckpt);
+    } catch (const std::exception& e) {
+      if (!std::strstr(e.what(), needle)) std::fprintf(stderr, "  message: %s\n", e.what());
+      return std::strstr(e.what(), needle) != nullptr;
+    }
+    return false;
+  };
+  auto other_cfg = small_config();
+  other_cfg.seed = 18;
+  codeq::Trainer<float> other(weights, other_cfg);
+  other.set_pairs(synthetic_pairs());
+  const auto before = other.params().a[0][0];
+  CHECK(refused(other, "another model, adapter shape, training config or pair set"));
+  CHECK(other.params().a[0][0] == before && other.step_count() == 0);
+  // Truncated.
+  std::ifstream in(ckpt, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(ckpt, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() - 9));
+  codeq::Trainer<float> same(weights, small_config());
+  same.set_pairs(synthetic_pairs());
+  CHECK(refused(same, "checksum mismatch"));
+  std::ofstream(ckpt) << "not a checkpoint";
+  CHECK(refused(same, "bad magic"));
+  std::remove(ckpt.c_str());
+}
+
+TEST(the_exported_adapter_reads_back_as_the_trained_one) {
+  codeq::GgufFile file(tiny_model());
+  const auto weights = codeq::Qwen2Weights<float>::load(file);
+  codeq::Trainer<float> trainer(weights, small_config());
+  trainer.set_pairs(synthetic_pairs());
+  for (int s = 0; s < 3; s++) trainer.step();
+  const std::string path = temp_file("adapter.gguf");
+  trainer.export_adapter(path, "codeq test adapter");
+  codeq::GgufFile adapter(path);
+  CHECK(adapter.string("general.type") == "adapter");
+  CHECK(adapter.string("adapter.type") == "lora");
+  CHECK(adapter.number("adapter.lora.alpha") == 8.0);
+  CHECK((adapter.tensor("blk.0.attn_q.weight.lora_a").ne == std::vector<uint64_t>{8, 4}));
+  CHECK((adapter.tensor("blk.1.ffn_down.weight.lora_b").ne == std::vector<uint64_t>{4, 8}));
+  const auto loaded = codeq::read_lora_adapter(adapter, weights.config, 1.0f);
+  CHECK(loaded.scale == trainer.params().scale);
+  const std::vector<int32_t> tokens = {0, 1, 2, 1, 2, 3, 15};
+  codeq::Qwen2Pass<float> a(weights, &trainer.params()), b(weights, &loaded);
+  CHECK(a.forward(tokens, 3) == b.forward(tokens, 3));
+  std::remove(path.c_str());
 }

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -11,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "atomic_file.hpp"
 #include "dpo.hpp"
+#include "gguf_writer.hpp"
 #include "qwen2.hpp"
 
 namespace codeq {
@@ -203,7 +208,160 @@ class Trainer {
     return base;
   }
 
+  // A checkpoint: adapter weights, optimizer moments, step, RNG state and data order in one file
+  // with a magic number, a version and a checksum, written atomically. Loading it into a trainer
+  // made with the same config, model and pairs continues the run exactly where it stopped.
+  void save_checkpoint(const std::string& path) const {
+    std::vector<uint8_t> out(kMagic, kMagic + 8);
+    put<uint32_t>(out, kCheckpointVersion);
+    put<uint32_t>(out, sizeof(T));
+    put<uint64_t>(out, fingerprint());
+    put<int64_t>(out, step_);
+    put<uint64_t>(out, rng_.state);
+    put<uint64_t>(out, cursor_);
+    put<uint64_t>(out, order_.size());
+    for (size_t i : order_) put<uint64_t>(out, i);
+    for_each_state([&](const std::vector<T>& v) {
+      put<uint64_t>(out, v.size());
+      const auto* p = reinterpret_cast<const uint8_t*>(v.data());
+      out.insert(out.end(), p, p + v.size() * sizeof(T));
+    });
+    put<uint64_t>(out, fnv1a(out));
+    write_file_atomic(path, out);
+  }
+
+  void load_checkpoint(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(path + ": cannot open the checkpoint. HINT: --resume needs a checkpoint written by codeq train");
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto bad = [&](const std::string& why) { return std::runtime_error(path + ": " + why); };
+    if (bytes.size() < 8 + 8 || std::memcmp(bytes.data(), kMagic, 8) != 0) throw bad("not a codeq checkpoint (bad magic)");
+    uint64_t stored_sum;
+    std::memcpy(&stored_sum, bytes.data() + bytes.size() - 8, 8);
+    if (fnv1a(std::vector<uint8_t>(bytes.begin(), bytes.end() - 8)) != stored_sum) throw bad("checksum mismatch: the file is truncated or corrupt. HINT: resume from an earlier checkpoint");
+    size_t at = 8;
+    const auto take = [&](auto& v) {
+      std::memcpy(&v, bytes.data() + at, sizeof(v));
+      at += sizeof(v);
+    };
+    uint32_t version, width;
+    uint64_t print, state, cursor, count;
+    int64_t step;
+    take(version);
+    if (version != kCheckpointVersion) throw bad("checkpoint version " + std::to_string(version) + ", this build reads " + std::to_string(kCheckpointVersion));
+    take(width);
+    if (width != sizeof(T)) throw bad("written with " + std::to_string(width) + "-byte values, this trainer uses " + std::to_string(sizeof(T)));
+    take(print);
+    if (print != fingerprint()) throw bad("written for another model, adapter shape, training config or pair set. HINT: resume with the same --base, config and pairs");
+    take(step);
+    take(state);
+    take(cursor);
+    take(count);
+    if (count > pairs_.size() * 2 + 1) throw bad("data order longer than the pairs");
+    std::vector<size_t> order(count);
+    for (auto& i : order) {
+      uint64_t v;
+      take(v);
+      if (v >= pairs_.size()) throw bad("data order names pair " + std::to_string(v) + " of " + std::to_string(pairs_.size()));
+      i = static_cast<size_t>(v);
+    }
+    // Everything checked, then applied: a bad file leaves the trainer as it was.
+    auto params = params_, m = m_, v = v_;
+    size_t which = 0;
+    std::vector<std::vector<T>*> slots;
+    for_each_state_of(params, m, v, [&](std::vector<T>& x) { slots.push_back(&x); });
+    for (auto* x : slots) {
+      uint64_t n;
+      take(n);
+      if (n != x->size()) throw bad("tensor " + std::to_string(which) + " has " + std::to_string(n) + " values, expected " + std::to_string(x->size()));
+      std::memcpy(x->data(), bytes.data() + at, n * sizeof(T));
+      at += n * sizeof(T);
+      which++;
+    }
+    params_ = std::move(params);
+    m_ = std::move(m);
+    v_ = std::move(v);
+    step_ = step;
+    rng_.state = state;
+    cursor_ = static_cast<size_t>(cursor);
+    order_ = std::move(order);
+  }
+
+  // The adapter as a llama.cpp LoRA GGUF: general.type=adapter, adapter.type=lora,
+  // adapter.lora.alpha; <base>.lora_a ne=[in, rank], <base>.lora_b ne=[rank, out].
+  void export_adapter(const std::string& path, const std::string& name) const {
+    GgufWriter w;
+    w.meta_string("general.architecture", "qwen2");
+    w.meta_string("general.type", "adapter");
+    w.meta_string("general.name", name);
+    w.meta_string("adapter.type", "lora");
+    w.meta_f32("adapter.lora.alpha", static_cast<float>(cfg_.alpha));
+    for (int l = 0; l < w_.config.layers; l++)
+      for (int t = 0; t < kTargets; t++) {
+        if (!cfg_.targets[t]) continue;
+        const auto [in, out] = lora_shape(w_.config, t);
+        const std::string base = "blk." + std::to_string(l) + "." + lora_target_name(t) + ".weight";
+        w.tensor_f32(base + ".lora_a", {static_cast<uint64_t>(in), static_cast<uint64_t>(cfg_.rank)}, std::vector<float>(params_.a[l][t].begin(), params_.a[l][t].end()));
+        w.tensor_f32(base + ".lora_b", {static_cast<uint64_t>(cfg_.rank), static_cast<uint64_t>(out)}, std::vector<float>(params_.b[l][t].begin(), params_.b[l][t].end()));
+      }
+    w.write(path);
+  }
+
  private:
+  static constexpr char kMagic[8] = {'C', 'Q', 'C', 'K', 'P', 'T', '\r', '\n'};
+  static constexpr uint32_t kCheckpointVersion = 1;
+
+  template <typename V>
+  static void put(std::vector<uint8_t>& out, V v) {
+    const auto* p = reinterpret_cast<const uint8_t*>(&v);
+    out.insert(out.end(), p, p + sizeof(V));
+  }
+
+  static uint64_t fnv1a(const std::vector<uint8_t>& bytes) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (uint8_t b : bytes) h = (h ^ b) * 0x100000001b3ULL;
+    return h;
+  }
+
+  // What a checkpoint must agree with: model shape, training config and the pairs' tokens.
+  uint64_t fingerprint() const {
+    std::vector<uint8_t> b;
+    const auto& c = w_.config;
+    for (int v : {c.layers, c.hidden, c.ffn, c.heads, c.kv_heads, c.vocab, cfg_.rank, cfg_.batch_size, cfg_.gradient_accumulation_steps, cfg_.max_length,
+                  cfg_.warmup_steps, cfg_.max_steps, static_cast<int>(cfg_.loss), static_cast<int>(cfg_.schedule)})
+      put<int>(b, v);
+    for (double v : {cfg_.alpha, cfg_.beta, cfg_.label_smoothing, cfg_.rpo_alpha, cfg_.learning_rate, cfg_.weight_decay, cfg_.adam_beta1, cfg_.adam_beta2,
+                     cfg_.adam_epsilon, cfg_.max_grad_norm})
+      put<double>(b, v);
+    for (bool t : cfg_.targets) b.push_back(t);
+    put<uint64_t>(b, cfg_.seed);
+    for (const auto& p : pairs_) {
+      for (const auto* seq : {&p.prompt, &p.chosen, &p.rejected}) {
+        put<uint64_t>(b, seq->size());
+        for (int32_t tok : *seq) put<int32_t>(b, tok);
+      }
+    }
+    return fnv1a(b);
+  }
+
+  template <typename F>
+  void for_each_state(F&& f) const {
+    auto& self = const_cast<Trainer&>(*this);
+    for_each_state_of(self.params_, self.m_, self.v_, [&](std::vector<T>& x) { f(static_cast<const std::vector<T>&>(x)); });
+  }
+
+  template <typename F>
+  void for_each_state_of(LoraParams<T>& p, LoraParams<T>& m, LoraParams<T>& v, F&& f) const {
+    for (int l = 0; l < w_.config.layers; l++)
+      for (int t = 0; t < kTargets; t++) {
+        if (!cfg_.targets[t]) continue;
+        for (auto* set : {&p, &m, &v}) {
+          f(set->a[l][t]);
+          f(set->b[l][t]);
+        }
+      }
+  }
+
   // Sequence log-prob of `answer` after `prompt` (sum over the answer's tokens).
   double sequence_logp(Qwen2Pass<T>& pass, const std::vector<int32_t>& prompt, const std::vector<int32_t>& answer, std::vector<T>* per_token) {
     std::vector<int32_t> tokens(prompt);
