@@ -46,6 +46,52 @@ CODEQ_API void codeq_model_clear_adapter(codeq_model* model);
 CODEQ_API int32_t codeq_model_logprobs(codeq_model* model, const int32_t* tokens, int32_t n, int32_t first, float* out, char* error,
                                        int32_t error_size);
 
+/* ---- DPO training of a LoRA adapter on a loaded model (the model must outlive the trainer) ---- */
+
+typedef struct codeq_trainer codeq_trainer;
+
+/* Names follow TRL where it has one. loss_type: 0 sigmoid, 1 ipo, 2 hinge, 3 robust.
+ * schedule: 0 constant, 1 linear, 2 cosine. targets_mask: bit i adapts q, k, v, o, gate, up, down. */
+typedef struct {
+  int32_t rank;
+  double alpha;
+  uint32_t targets_mask;
+  int32_t loss_type;
+  double beta, label_smoothing, rpo_alpha;
+  double learning_rate, weight_decay, adam_beta1, adam_beta2, adam_epsilon, max_grad_norm;
+  int32_t warmup_steps, max_steps, schedule, batch_size, gradient_accumulation_steps, max_length;
+  uint64_t seed;
+} codeq_train_config;
+
+typedef struct {
+  int64_t step;
+  double loss, rewards_chosen, rewards_rejected, rewards_accuracies, rewards_margins;
+  double logps_chosen, logps_rejected, nll_loss, grad_norm, learning_rate, tokens_per_second;
+  int64_t tokens;
+} codeq_step_metrics;
+
+/* Called between pairs of a step with how many of the step's pairs are done. */
+typedef void (*codeq_progress_fn)(int32_t done, int32_t total);
+
+CODEQ_API codeq_trainer* codeq_trainer_create(codeq_model* model, const codeq_train_config* config, char* error, int32_t error_size);
+CODEQ_API void codeq_trainer_free(codeq_trainer* trainer);
+
+/* n pairs; lengths[3i..3i+2] = prompt, chosen, rejected token counts, their tokens back to back
+ * in `tokens`; refs[2i], refs[2i+1] = reference log-probs (NaN: computed now, adapter off).
+ * Returns the number of pairs cut to max_length through *truncated. */
+CODEQ_API int32_t codeq_trainer_set_pairs(codeq_trainer* trainer, int32_t n, const int32_t* tokens, const int32_t* lengths, const double* refs,
+                                          int64_t* truncated, char* error, int32_t error_size);
+/* The reference log-probs in use (2 per pair), to store them with the pairs. */
+CODEQ_API int32_t codeq_trainer_reference_logps(const codeq_trainer* trainer, double* out, int32_t n, char* error, int32_t error_size);
+
+/* One optimizer step. *cancel != 0 (set by another thread) stops it between pairs: returns 1,
+ * nothing changed. progress may be NULL. */
+CODEQ_API int32_t codeq_trainer_step(codeq_trainer* trainer, codeq_step_metrics* out, const volatile int32_t* cancel, codeq_progress_fn progress,
+                                     char* error, int32_t error_size);
+CODEQ_API int32_t codeq_trainer_save_checkpoint(const codeq_trainer* trainer, const char* path, char* error, int32_t error_size);
+CODEQ_API int32_t codeq_trainer_load_checkpoint(codeq_trainer* trainer, const char* path, int64_t* step, char* error, int32_t error_size);
+CODEQ_API int32_t codeq_trainer_export_adapter(const codeq_trainer* trainer, const char* path, const char* name, char* error, int32_t error_size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #include "codeq_train.h"
 #include "cpu/adapter.hpp"
 #include "cpu/qwen2.hpp"
+#include "cpu/trainer.hpp"
 
 struct codeq_model {
   std::unique_ptr<codeq::Qwen2Weights<float>> weights;
@@ -87,6 +88,122 @@ int32_t codeq_model_logprobs(codeq_model* model, const int32_t* tokens, int32_t 
     codeq::Qwen2Pass<float> pass(*model->weights, model->adapter.get());
     const auto logp = pass.forward(std::vector<int32_t>(tokens, tokens + n), first);
     std::memcpy(out, logp.data(), logp.size() * sizeof(float));
+  });
+}
+
+struct codeq_trainer {
+  std::unique_ptr<codeq::Trainer<float>> trainer;
+};
+
+codeq_trainer* codeq_trainer_create(codeq_model* model, const codeq_train_config* config, char* error, int32_t error_size) {
+  auto out = std::make_unique<codeq_trainer>();
+  const int32_t rc = guarded(error, error_size, [&] {
+    if (!model || !config) throw std::invalid_argument("codeq_trainer_create: NULL argument");
+    codeq::TrainConfig c;
+    c.rank = config->rank;
+    c.alpha = config->alpha;
+    for (int t = 0; t < codeq::kTargets; t++) c.targets[t] = (config->targets_mask >> t) & 1u;
+    if ((config->targets_mask & 0x7fu) == 0) throw std::invalid_argument("no LoRA target. HINT: adapt at least one of q, k, v, o, gate, up, down");
+    if (config->loss_type < 0 || config->loss_type > 3) throw std::invalid_argument("loss_type " + std::to_string(config->loss_type) + " is not 0..3");
+    if (config->schedule < 0 || config->schedule > 2) throw std::invalid_argument("schedule " + std::to_string(config->schedule) + " is not 0..2");
+    c.loss = static_cast<codeq::LossType>(config->loss_type);
+    c.beta = config->beta;
+    c.label_smoothing = config->label_smoothing;
+    c.rpo_alpha = config->rpo_alpha;
+    c.learning_rate = config->learning_rate;
+    c.weight_decay = config->weight_decay;
+    c.adam_beta1 = config->adam_beta1;
+    c.adam_beta2 = config->adam_beta2;
+    c.adam_epsilon = config->adam_epsilon;
+    c.max_grad_norm = config->max_grad_norm;
+    c.warmup_steps = config->warmup_steps;
+    c.max_steps = config->max_steps;
+    c.schedule = static_cast<codeq::Schedule>(config->schedule);
+    c.batch_size = config->batch_size;
+    c.gradient_accumulation_steps = config->gradient_accumulation_steps;
+    c.max_length = config->max_length;
+    c.seed = config->seed;
+    out->trainer = std::make_unique<codeq::Trainer<float>>(*model->weights, c);
+  });
+  return rc == 0 ? out.release() : nullptr;
+}
+
+void codeq_trainer_free(codeq_trainer* trainer) { delete trainer; }
+
+int32_t codeq_trainer_set_pairs(codeq_trainer* trainer, int32_t n, const int32_t* tokens, const int32_t* lengths, const double* refs, int64_t* truncated,
+                                char* error, int32_t error_size) {
+  return guarded(error, error_size, [&] {
+    if (!trainer || !tokens || !lengths || n <= 0) throw std::invalid_argument("codeq_trainer_set_pairs: no pairs");
+    std::vector<codeq::Pair> pairs(n);
+    size_t at = 0;
+    for (int32_t i = 0; i < n; i++) {
+      std::vector<int32_t>* parts[] = {&pairs[i].prompt, &pairs[i].chosen, &pairs[i].rejected};
+      for (int k = 0; k < 3; k++) {
+        const int32_t len = lengths[3 * i + k];
+        if (len <= 0) throw std::invalid_argument("pair " + std::to_string(i) + " has an empty " + (k == 0 ? "prompt" : k == 1 ? "chosen answer" : "rejected answer"));
+        parts[k]->assign(tokens + at, tokens + at + len);
+        at += static_cast<size_t>(len);
+      }
+      if (refs) {
+        pairs[i].ref_chosen = refs[2 * i];
+        pairs[i].ref_rejected = refs[2 * i + 1];
+      }
+    }
+    trainer->trainer->set_pairs(std::move(pairs));
+    if (truncated) *truncated = static_cast<int64_t>(trainer->trainer->truncated());
+  });
+}
+
+int32_t codeq_trainer_reference_logps(const codeq_trainer* trainer, double* out, int32_t n, char* error, int32_t error_size) {
+  return guarded(error, error_size, [&] {
+    if (!trainer || !out) throw std::invalid_argument("codeq_trainer_reference_logps: NULL argument");
+    const auto& pairs = trainer->trainer->pairs();
+    if (static_cast<size_t>(n) != pairs.size()) throw std::invalid_argument("expected " + std::to_string(pairs.size()) + " pairs, got room for " + std::to_string(n));
+    for (size_t i = 0; i < pairs.size(); i++) {
+      out[2 * i] = pairs[i].ref_chosen;
+      out[2 * i + 1] = pairs[i].ref_rejected;
+    }
+  });
+}
+
+int32_t codeq_trainer_step(codeq_trainer* trainer, codeq_step_metrics* out, const volatile int32_t* cancel, codeq_progress_fn progress, char* error,
+                           int32_t error_size) {
+  bool cancelled = false;
+  const int32_t rc = guarded(error, error_size, [&] {
+    if (!trainer || !out) throw std::invalid_argument("codeq_trainer_step: NULL argument");
+    try {
+      const auto m = trainer->trainer->step([&](int done, int total) {
+        if (progress) progress(done, total);
+        return !(cancel && *cancel);
+      });
+      *out = codeq_step_metrics{m.step, m.loss, m.rewards_chosen, m.rewards_rejected, m.rewards_accuracies, m.rewards_margins, m.logps_chosen, m.logps_rejected,
+                                m.nll_loss, m.grad_norm, m.learning_rate, m.tokens_per_second, m.tokens};
+    } catch (const codeq::StepCancelled&) {
+      cancelled = true;
+    }
+  });
+  return rc == 0 && cancelled ? 1 : rc;
+}
+
+int32_t codeq_trainer_save_checkpoint(const codeq_trainer* trainer, const char* path, char* error, int32_t error_size) {
+  return guarded(error, error_size, [&] {
+    if (!trainer || !path) throw std::invalid_argument("codeq_trainer_save_checkpoint: NULL argument");
+    trainer->trainer->save_checkpoint(path);
+  });
+}
+
+int32_t codeq_trainer_load_checkpoint(codeq_trainer* trainer, const char* path, int64_t* step, char* error, int32_t error_size) {
+  return guarded(error, error_size, [&] {
+    if (!trainer || !path) throw std::invalid_argument("codeq_trainer_load_checkpoint: NULL argument");
+    trainer->trainer->load_checkpoint(path);
+    if (step) *step = trainer->trainer->step_count();
+  });
+}
+
+int32_t codeq_trainer_export_adapter(const codeq_trainer* trainer, const char* path, const char* name, char* error, int32_t error_size) {
+  return guarded(error, error_size, [&] {
+    if (!trainer || !path) throw std::invalid_argument("codeq_trainer_export_adapter: NULL argument");
+    trainer->trainer->export_adapter(path, name ? name : "codeq LoRA");
   });
 }
 

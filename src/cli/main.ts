@@ -7,6 +7,9 @@ import { SandboxError } from '../sandbox/types.js';
 import { CollectError } from '../search/collect.js';
 import { TrajectoryError } from '../search/trajectory.js';
 import { TaskFileError } from '../tasks/taskFile.js';
+import { NativeError } from '../training/nativeLibrary.js';
+import { PairsFileError } from '../training/pairsFile.js';
+import { TrainRunError } from '../training/trainRun.js';
 import { registerConfigCommand } from './configCommand.js';
 import { registerDataCommand } from './dataCommand.js';
 import { registerDemoCommand } from './demoCommand.js';
@@ -16,6 +19,7 @@ import { UsageError } from './options.js';
 import { registerPairsCommand } from './pairsCommand.js';
 import { registerSandboxCommand } from './sandboxCommand.js';
 import { registerSearchCommands } from './searchCommand.js';
+import { registerTrainCommand } from './trainCommand.js';
 import { registerVerifyCommand } from './verifyCommand.js';
 
 const program = new Command('codeq')
@@ -30,11 +34,12 @@ registerModelCommand(program);
 registerRepairCommand(program);
 registerSearchCommands(program);
 registerPairsCommand(program);
+registerTrainCommand(program);
 registerConfigCommand(program);
 registerDemoCommand(program);
 
 /** Errors that explain themselves: printed as one line, no stack trace. */
-const EXPECTED_ERRORS = [UsageError, ConfigError, SandboxError, GgufError, ModelError, PolicyError, CollectError, TrajectoryError, TaskFileError];
+const EXPECTED_ERRORS = [UsageError, ConfigError, SandboxError, GgufError, ModelError, PolicyError, CollectError, TrajectoryError, TaskFileError, NativeError, PairsFileError, TrainRunError];
 
 try {
   await program.parseAsync(process.argv);

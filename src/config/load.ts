@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { CONFIG_SCHEMAS, type CodeqConfig, type ConfigKind } from './schema.js';
+import { CONFIG_SCHEMAS, type CodeqConfig, type ConfigKind, type TrainConfig } from './schema.js';
 
 /** The repository's configs/ folder (works from src/ under tsx and from dist/ after a build). */
 export const CONFIGS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'configs');
@@ -125,4 +125,16 @@ export function loadConfig(file?: string): CodeqConfig {
     throw new ConfigError(userFile, [`(top level): expected a mapping, found ${describeValue(overlay)}`]);
   }
   return validateConfig('codeq', deepMerge(defaults, overlay), userFile);
+}
+
+const DEFAULT_TRAIN_CONFIG_FILE = resolve(CONFIGS_DIR, 'train.yaml');
+
+/** The training config: configs/train.yaml, overlaid with `file` when one is given. */
+export function loadTrainConfig(file?: string): TrainConfig {
+  const defaults = readYamlFile(DEFAULT_TRAIN_CONFIG_FILE);
+  if (!file || resolve(file) === DEFAULT_TRAIN_CONFIG_FILE) return validateConfig('train', defaults, DEFAULT_TRAIN_CONFIG_FILE);
+  const userFile = resolve(file);
+  const overlay = readYamlFile(userFile);
+  if (!isObject(overlay)) throw new ConfigError(userFile, [`(top level): expected a mapping, found ${describeValue(overlay)}`]);
+  return validateConfig('train', deepMerge(defaults, overlay), userFile);
 }

@@ -208,8 +208,43 @@ export const CodeqConfigSchema = z.strictObject({
 });
 export type CodeqConfig = z.infer<typeof CodeqConfigSchema>;
 
+/**
+ * Training (configs/train.yaml): DPO settings with TRL's DPOConfig names, the adapter with PEFT's
+ * LoraConfig names, so a config reads the same as one for those tools.
+ */
+export const TrainSchema = z.strictObject({
+  lora: z.strictObject({
+    r: positiveInt.describe('LoRA rank.'),
+    lora_alpha: z.number().positive().describe('Scale numerator: the adapter adds (lora_alpha / r) · B·A·x.'),
+    target_modules: z
+      .array(z.enum(['q', 'k', 'v', 'o', 'gate', 'up', 'down']))
+      .min(1)
+      .describe('Projections adapted in every layer (attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down).'),
+  }),
+  loss_type: z.enum(['sigmoid', 'ipo', 'hinge', 'robust']).describe('sigmoid = DPO; robust = rDPO (with label_smoothing).'),
+  beta: z.number().positive().describe("DPO's beta (IPO's tau)."),
+  label_smoothing: z.number().min(0).lt(0.5).describe('Assumed label noise for sigmoid (cDPO) and robust.'),
+  rpo_alpha: z.number().min(0).describe('Weight of the NLL term on the chosen answer (Iterative RPO); 0 = off.'),
+  learning_rate: z.number().positive(),
+  weight_decay: z.number().min(0).describe('Decoupled (AdamW) weight decay.'),
+  adam_beta1: z.number().min(0).lt(1),
+  adam_beta2: z.number().min(0).lt(1),
+  adam_epsilon: z.number().positive(),
+  max_grad_norm: z.number().min(0).describe('Global gradient-norm clip; 0 = none.'),
+  lr_scheduler_type: z.enum(['constant', 'linear', 'cosine']).describe('Decay after the warmup.'),
+  warmup_steps: z.number().int().min(0).describe('Linear warmup from 0.'),
+  max_steps: positiveInt.describe('Optimizer steps.'),
+  per_device_train_batch_size: positiveInt.describe('Pairs per micro-batch.'),
+  gradient_accumulation_steps: positiveInt.describe('Micro-batches per optimizer step.'),
+  max_length: z.number().int().min(2).describe('Prompt + answer tokens; longer pairs lose prompt tokens from the left (reported).'),
+  save_steps: positiveInt.describe('A checkpoint every this many steps (and at the end).'),
+  seed: z.number().int().min(0).describe('Adapter initialisation and data order.'),
+});
+export type TrainConfig = z.infer<typeof TrainSchema>;
+
 /** Every config kind codeq reads, by the name used on the command line and in schema file names. */
 export const CONFIG_SCHEMAS = {
   codeq: CodeqConfigSchema,
+  train: TrainSchema,
 } as const;
 export type ConfigKind = keyof typeof CONFIG_SCHEMAS;

@@ -6,6 +6,8 @@ import { clearAdapter, freeModel, loadAdapter, loadModel, logProbs, modelInfo, t
  */
 export class NativeModel {
   private handle: ModelHandle | null;
+  /** Trainers on these weights: the model may not be freed under them. */
+  private users = 0;
 
   private constructor(handle: ModelHandle, readonly file: string) {
     this.handle = handle;
@@ -30,7 +32,19 @@ export class NativeModel {
     return logProbs(this.live(), Int32Array.from(tokens), first);
   }
 
+  /** For NativeTrainer, which trains on these weights; release() when done. */
+  retain(): ModelHandle {
+    const handle = this.live();
+    this.users += 1;
+    return handle;
+  }
+
+  release(): void {
+    this.users = Math.max(0, this.users - 1);
+  }
+
   dispose(): void {
+    if (this.users > 0) throw new Error(`the native model still has ${this.users} trainer(s) on it: dispose them first`);
     if (this.handle) freeModel(this.handle);
     this.handle = null;
   }

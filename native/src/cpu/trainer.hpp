@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <cmath>
 #include <cstdint>
@@ -22,6 +23,11 @@
 namespace codeq {
 
 enum class Schedule { Constant = 0, Linear = 1, Cosine = 2 };
+
+// A step stopped on request, before it changed anything.
+struct StepCancelled : std::runtime_error {
+  StepCancelled() : std::runtime_error("the step was cancelled") {}
+};
 
 struct TrainConfig {
   int rank = 8;
@@ -119,11 +125,14 @@ class Trainer {
     cursor_ = 0;
   }
 
-  // Loss and metrics of the given pairs, and dL/dθ (averaged over them) into grads.
-  StepMetrics gradients(const std::vector<size_t>& batch, LoraParams<T>& grads) {
+  // Loss and metrics of the given pairs, and dL/dθ (averaged over them) into grads. `between`
+  // hears of each pair done and may return false to stop (StepCancelled).
+  StepMetrics gradients(const std::vector<size_t>& batch, LoraParams<T>& grads, const std::function<bool(int, int)>& between = {}) {
     StepMetrics m;
     const double share = 1.0 / static_cast<double>(batch.size());
+    int done = 0;
     for (size_t index : batch) {
+      if (between && !between(done++, static_cast<int>(batch.size()))) throw StepCancelled();
       const Pair& p = pairs_[index];
       Qwen2Pass<T> chosen(w_, &params_), rejected(w_, &params_);
       std::vector<T> lc, lr;
@@ -153,15 +162,27 @@ class Trainer {
     return m;
   }
 
-  // One optimizer step over the next batch_size × gradient_accumulation_steps pairs.
-  StepMetrics step() {
+  // One optimizer step over the next batch_size × gradient_accumulation_steps pairs. A step
+  // stopped through `between` (StepCancelled) leaves the trainer exactly as it was.
+  StepMetrics step(const std::function<bool(int, int)>& between = {}) {
     if (pairs_.empty()) throw std::logic_error("step before set_pairs");
     const auto started = std::chrono::steady_clock::now();
+    const auto saved_order = order_;
+    const auto saved_cursor = cursor_;
+    const auto saved_rng = rng_.state;
     std::vector<size_t> batch;
     const size_t want = static_cast<size_t>(cfg_.batch_size) * cfg_.gradient_accumulation_steps;
     while (batch.size() < want) batch.push_back(next_index());
     LoraParams<T> grads = LoraParams<T>::zeros(w_.config, cfg_.rank, params_.scale, cfg_.targets);
-    StepMetrics m = gradients(batch, grads);
+    StepMetrics m;
+    try {
+      m = gradients(batch, grads, between);
+    } catch (...) {
+      order_ = saved_order;
+      cursor_ = saved_cursor;
+      rng_.state = saved_rng;
+      throw;
+    }
     double norm2 = 0;
     for_each_param(grads, [&](std::vector<T>& g, std::vector<T>&, std::vector<T>&, std::vector<T>&) {
       for (T x : g) norm2 += static_cast<double>(x) * x;

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { loadTrainConfig } from '../config/load.js';
+import { train } from '../training/trainRun.js';
+import { log } from '../util/log.js';
+import { Progress } from '../util/progress.js';
+import { UsageError } from './options.js';
+
+export function registerTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('DPO on a LoRA adapter with the native trainer: metrics.jsonl, checkpoints, adapter.gguf (llama.cpp LoRA)')
+    .requiredOption('--pairs <file>', 'preference pairs (codeq pairs writes them; TRL conversational format)')
+    .requiredOption('--base <model.gguf>', 'the base model (a qwen2 GGUF: F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K, Q6_K)')
+    .option('--config <file>', 'training config overlaying configs/train.yaml (TRL/PEFT names)')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--resume', 'continue from the newest checkpoint in --out (bit for bit on the CPU)')
+    .addHelpText('after', '\nExample: codeq train --pairs runs/pairs.jsonl --base ~/.cache/codeq/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf --out runs/train-1')
+    .action(async (flags: { pairs: string; base: string; config?: string; out: string; resume?: boolean }) => {
+      if (!existsSync(flags.base)) throw new UsageError(`--base ${flags.base}: no such file. HINT: codeq model pull prints the default model's path`);
+      const config = loadTrainConfig(flags.config);
+      const controller = new AbortController();
+      const stop = () => {
+        if (controller.signal.aborted) process.exit(130);
+        log.warn('stopping after the current pair (again to quit now); a checkpoint keeps the steps done');
+        controller.abort();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      const progress = new Progress('train', config.max_steps, 5_000);
+      try {
+        const summary = await train({
+          pairs: flags.pairs,
+          base: flags.base,
+          config,
+          out: flags.out,
+          resume: flags.resume ?? false,
+          signal: controller.signal,
+          onStep: (m) =>
+            progress.advance(1, {
+              loss: m.loss.toFixed(4),
+              acc: m['rewards/accuracies'].toFixed(2),
+              margin: m['rewards/margins'].toFixed(3),
+              'tok/s': m['tokens/s'].toFixed(0),
+            }),
+        });
+        const f = summary.final;
+        process.stdout.write(
+          `${summary.stopped ? 'stopped' : 'done'} at step ${summary.steps}/${config.max_steps} on ${summary.pairs} pairs (${summary.truncated} cut to max_length)` +
+            (f ? `: loss ${f.loss.toFixed(4)}, rewards/accuracies ${f['rewards/accuracies'].toFixed(2)}, rewards/margins ${f['rewards/margins'].toFixed(3)}` : '') +
+            `\n${summary.adapter ? `adapter: ${summary.adapter}\n` : `resume with: codeq train ... --out ${flags.out} --resume\n`}`,
+        );
+        if (summary.stopped) process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}

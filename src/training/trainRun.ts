@@ -1,0 +1,174 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../artifacts/atomicWrite.js';
+import type { TrainConfig } from '../config/schema.js';
+import { log } from '../util/log.js';
+import { ChatTokenizer } from './chatTokens.js';
+import type { NativeTrainConfig, StepMetrics, TokenizedPair } from './nativeLibrary.js';
+import { NativeModel } from './nativeModel.js';
+import { NativeTrainer } from './nativeTrainer.js';
+import { pairTextKey, readPairsFile } from './pairsFile.js';
+
+export class TrainRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainRunError';
+  }
+}
+
+export interface TrainOptions {
+  pairs: string;
+  base: string;
+  config: TrainConfig;
+  out: string;
+  resume?: boolean;
+  signal?: AbortSignal;
+  onStep?: (metrics: StepMetrics) => void;
+}
+
+export interface TrainSummary {
+  pairs: number;
+  truncated: number;
+  resumedFrom: number | null;
+  steps: number;
+  stopped: boolean;
+  final: StepMetrics | null;
+  adapter: string | null;
+  seconds: number;
+}
+
+export function nativeConfig(c: TrainConfig): NativeTrainConfig {
+  return {
+    rank: c.lora.r,
+    alpha: c.lora.lora_alpha,
+    targets: c.lora.target_modules,
+    lossType: c.loss_type,
+    beta: c.beta,
+    labelSmoothing: c.label_smoothing,
+    rpoAlpha: c.rpo_alpha,
+    learningRate: c.learning_rate,
+    weightDecay: c.weight_decay,
+    adamBeta1: c.adam_beta1,
+    adamBeta2: c.adam_beta2,
+    adamEpsilon: c.adam_epsilon,
+    maxGradNorm: c.max_grad_norm,
+    warmupSteps: c.warmup_steps,
+    maxSteps: c.max_steps,
+    schedule: c.lr_scheduler_type,
+    batchSize: c.per_device_train_batch_size,
+    gradientAccumulationSteps: c.gradient_accumulation_steps,
+    maxLength: c.max_length,
+    seed: c.seed,
+  };
+}
+
+const checkpointName = (step: number) => `step-${String(step).padStart(6, '0')}.ckpt`;
+
+function latestCheckpoint(dir: string): string | null {
+  if (!existsSync(dir)) return null;
+  const names = readdirSync(dir).filter((n) => /^step-\d{6}\.ckpt$/.test(n)).sort();
+  return names.length ? join(dir, names[names.length - 1]!) : null;
+}
+
+/** Reference log-probs stored beside the run, by pair text: computed once, reused by reruns. */
+function readRefs(file: string): Map<string, [number, number]> {
+  const refs = new Map<string, [number, number]>();
+  if (!existsSync(file)) return refs;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const { key, chosen, rejected } = JSON.parse(line) as { key: string; chosen: number; rejected: number };
+    refs.set(key, [chosen, rejected]);
+  }
+  return refs;
+}
+
+/**
+ * DPO on the pairs: tokenize (ChatML), reference log-probs (stored in OUT/ref_logps.jsonl),
+ * steps with metrics to OUT/metrics.jsonl, checkpoints every save_steps into OUT/checkpoints/,
+ * the adapter as OUT/adapter.gguf. --resume continues from the newest checkpoint exactly.
+ */
+export async function train(options: TrainOptions): Promise<TrainSummary> {
+  const { config, out } = options;
+  const started = performance.now();
+  mkdirSync(join(out, 'checkpoints'), { recursive: true });
+  const manifestFile = join(out, 'train.json');
+  const manifest = JSON.stringify({ pairs: resolve(options.pairs), pairsBytes: statSync(options.pairs).size, base: resolve(options.base), config }, null, 2);
+  const checkpoint = latestCheckpoint(join(out, 'checkpoints'));
+  if (checkpoint && !options.resume) throw new TrainRunError(`${out} holds a training run (${basename(checkpoint)}). HINT: --resume continues it; another --out starts anew`);
+  if (options.resume && existsSync(manifestFile) && readFileSync(manifestFile, 'utf8') !== manifest) {
+    throw new TrainRunError(`${out} was trained with other pairs, base model or config (see its train.json). HINT: resume with the same ones, or use another --out`);
+  }
+  await writeFileAtomic(manifestFile, manifest);
+
+  const pairs = readPairsFile(options.pairs);
+  const tokenizer = await ChatTokenizer.load(options.base);
+  const refsFile = join(out, 'ref_logps.jsonl');
+  const refs = readRefs(refsFile);
+  let tokenized: TokenizedPair[];
+  try {
+    tokenized = pairs.map((p) => {
+      const ref = refs.get(pairTextKey(p));
+      return { prompt: tokenizer.prompt(p.prompt), chosen: tokenizer.answer(p.chosen), rejected: tokenizer.answer(p.rejected), refChosen: ref?.[0] ?? Number.NaN, refRejected: ref?.[1] ?? Number.NaN };
+    });
+  } finally {
+    await tokenizer.dispose();
+  }
+
+  const model = await NativeModel.load(options.base);
+  const trainer = new NativeTrainer(model, nativeConfig(config));
+  const onAbort = () => trainer.cancel();
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    const missing = tokenized.filter((p) => Number.isNaN(p.refChosen)).length;
+    if (missing > 0) log.info('reference log-probs (adapter off)', { pairs: missing, stored: refsFile });
+    const truncated = await trainer.setPairs(tokenized);
+    if (truncated > 0) log.warn('pairs cut to max_length from the prompt side', { truncated, maxLength: config.max_length });
+    if (missing > 0) {
+      const used = trainer.referenceLogps();
+      await writeFileAtomic(refsFile, pairs.map((p, i) => `${JSON.stringify({ key: pairTextKey(p), chosen: used[i]![0], rejected: used[i]![1] })}\n`).join(''));
+    }
+    let step = 0;
+    const metricsFile = join(out, 'metrics.jsonl');
+    let lines: string[] = [];
+    if (checkpoint) {
+      step = await trainer.loadCheckpoint(checkpoint);
+      // Metrics after the checkpoint were from steps that are about to be redone.
+      if (existsSync(metricsFile)) lines = readFileSync(metricsFile, 'utf8').split('\n').filter((l) => l && (JSON.parse(l) as StepMetrics).step <= step);
+      log.info('resuming', { checkpoint, step });
+    }
+    const resumedFrom = checkpoint ? step : null;
+    let final: StepMetrics | null = null;
+    let stopped = false;
+    while (step < config.max_steps) {
+      const metrics = await trainer.step();
+      if (!metrics) {
+        stopped = true;
+        break;
+      }
+      step = metrics.step;
+      final = metrics;
+      lines.push(JSON.stringify(metrics));
+      await writeFileAtomic(metricsFile, `${lines.join('\n')}\n`);
+      options.onStep?.(metrics);
+      if (step % config.save_steps === 0 || step === config.max_steps) await trainer.saveCheckpoint(join(out, 'checkpoints', checkpointName(step)));
+      if (options.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+    }
+    // Stopped between checkpoints: keep the steps done (a resume continues from here).
+    if (stopped && step > (resumedFrom ?? 0) && step % config.save_steps !== 0) await trainer.saveCheckpoint(join(out, 'checkpoints', checkpointName(step)));
+    let adapter: string | null = null;
+    if (!stopped) {
+      adapter = join(out, 'adapter.gguf');
+      await trainer.exportAdapter(adapter, `codeq DPO r${config.lora.r}`);
+    }
+    const summary: TrainSummary = { pairs: pairs.length, truncated, resumedFrom, steps: step, stopped, final, adapter, seconds: Math.round((performance.now() - started) / 100) / 10 };
+    await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    return summary;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    trainer.dispose();
+    model.dispose();
+  }
+}
