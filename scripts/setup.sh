@@ -10,7 +10,7 @@ if [ "$(id -u)" = 0 ]; then default_cache=/var/cache/codeq; else default_cache="
 CACHE="${CODEQ_CACHE_DIR:-$default_cache}"
 TEMPORAL_VERSION=1.5.1
 # python3-sortedcontainers: LeetCode's Python has SortedList; the runner image gets the same list.
-APT_PACKAGES=(bubblewrap debootstrap docker.io util-linux python3 python3-sortedcontainers g++ default-jdk-headless tar ca-certificates cmake ninja-build)
+APT_PACKAGES=(bubblewrap debootstrap docker.io util-linux python3 python3-sortedcontainers g++ default-jdk-headless tar ca-certificates cmake ninja-build libopenblas-dev)
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }

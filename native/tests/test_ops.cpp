@@ -113,7 +113,7 @@ TEST(attention_gradients_grouped_causal) {
   const int n = 4, hq = 4, hkv = 2, dh = 3;
   Vec q = rng.vec<double>(n * hq * dh), k = rng.vec<double>(n * hkv * dh), v = rng.vec<double>(n * hkv * dh);
   Vec dout = rng.vec<double>(n * hq * dh);
-  Vec out(n * hq * dh), probs(static_cast<size_t>(hq) * n * n), dp(n);
+  Vec out(n * hq * dh), probs(static_cast<size_t>(hq) * n * n), dp(n * n);
   auto loss = [&] {
     codeq::attention_forward(q.data(), k.data(), v.data(), out.data(), probs.data(), n, hq, hkv, dh);
     return dot(out, dout);
@@ -167,4 +167,37 @@ TEST(logprob_gradient_and_values) {
   std::vector<float> flat(vocab, 1000.0f), lp(1), l(2);
   codeq::logprob_forward(flat.data(), targets, lp.data(), l.data(), 1, vocab);
   CHECK_CLOSE(lp[0], -std::log(11.0), 1e-6);
+}
+
+// The float products (BLAS when built with it) against the double loops, with strided operands.
+TEST(float_gemm_matches_the_double_loops) {
+  Rng rng(8);
+  const int m = 5, n = 7, k = 4, lda = 9, ldb = 11, ldc = 8;
+  auto to_float = [](const Vec& v) { return std::vector<float>(v.begin(), v.end()); };
+  Vec a = rng.vec<double>(16 * 16), b = rng.vec<double>(16 * 16), c0 = rng.vec<double>(16 * 16);
+  std::vector<float> af = to_float(a), bf = to_float(b);
+  for (int variant = 0; variant < 3; variant++) {
+    Vec c = c0;
+    std::vector<float> cf = to_float(c0);
+    if (variant == 0) {
+      codeq::gemm_nt(m, n, k, 0.5, a.data(), lda, b.data(), ldb, 2.0, c.data(), ldc);
+      codeq::gemm_nt(m, n, k, 0.5f, af.data(), lda, bf.data(), ldb, 2.0f, cf.data(), ldc);
+    } else if (variant == 1) {
+      codeq::gemm_nn(m, n, k, 0.5, a.data(), lda, b.data(), ldb, 2.0, c.data(), ldc);
+      codeq::gemm_nn(m, n, k, 0.5f, af.data(), lda, bf.data(), ldb, 2.0f, cf.data(), ldc);
+    } else {
+      codeq::gemm_tn(m, n, k, 0.5, a.data(), lda, b.data(), ldb, 2.0, c.data(), ldc);
+      codeq::gemm_tn(m, n, k, 0.5f, af.data(), lda, bf.data(), ldb, 2.0f, cf.data(), ldc);
+    }
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++) CHECK_CLOSE(cf[i * ldc + j], c[i * ldc + j], 1e-5);
+    // A plain-loop reference for one entry of each variant.
+    double expect = 0;
+    for (int p = 0; p < k; p++) {
+      const double x = variant == 2 ? a[p * lda + 2] : a[2 * lda + p];
+      const double y = variant == 0 ? b[3 * ldb + p] : b[p * ldb + 3];
+      expect += x * y;
+    }
+    CHECK_CLOSE(c[2 * ldc + 3], 0.5 * expect + 2.0 * c0[2 * ldc + 3], 1e-12);
+  }
 }

@@ -11,85 +11,41 @@
 #include <type_traits>
 #include <vector>
 
+#include "gemm.hpp"
+
 namespace codeq {
 
 // y[N,out] = x[N,in] · W[out,in]ᵀ (+ b[out]). W and b are frozen base weights.
-template <typename T, typename W>
-void linear_forward(const T* x, const W* w, const W* b, T* y, int n, int in, int out) {
-  for (int i = 0; i < n; i++) {
-    const T* xi = x + static_cast<size_t>(i) * in;
-    T* yi = y + static_cast<size_t>(i) * out;
-    for (int o = 0; o < out; o++) {
-      const W* wo = w + static_cast<size_t>(o) * in;
-      T acc = b ? static_cast<T>(b[o]) : T(0);
-      for (int k = 0; k < in; k++) acc += xi[k] * static_cast<T>(wo[k]);
-      yi[o] = acc;
-    }
-  }
+template <typename T>
+void linear_forward(const T* x, const T* w, const T* b, T* y, int n, int in, int out) {
+  gemm_nt(n, out, in, T(1), x, in, w, in, T(0), y, out);
+  if (!b) return;
+  for (int i = 0; i < n; i++)
+    for (int o = 0; o < out; o++) y[static_cast<size_t>(i) * out + o] += b[o];
 }
 
 // dx[N,in] += dy[N,out] · W[out,in]
-template <typename T, typename W>
-void linear_backward_input(const T* dy, const W* w, T* dx, int n, int in, int out) {
-  for (int i = 0; i < n; i++) {
-    const T* dyi = dy + static_cast<size_t>(i) * out;
-    T* dxi = dx + static_cast<size_t>(i) * in;
-    for (int o = 0; o < out; o++) {
-      const T g = dyi[o];
-      if (g == T(0)) continue;
-      const W* wo = w + static_cast<size_t>(o) * in;
-      for (int k = 0; k < in; k++) dxi[k] += g * static_cast<T>(wo[k]);
-    }
-  }
+template <typename T>
+void linear_backward_input(const T* dy, const T* w, T* dx, int n, int in, int out) {
+  gemm_nn(n, in, out, T(1), dy, out, w, in, T(1), dx, in);
 }
 
 // LoRA: y[N,out] += scale · (x · Aᵀ) · Bᵀ with A[r,in], B[out,r] (llama.cpp's lora_a ne=[in,r],
 // lora_b ne=[r,out]). h[N,r] = x · Aᵀ is kept for the backward pass.
 template <typename T>
 void lora_forward(const T* x, const T* a, const T* b, T scale, T* h, T* y, int n, int in, int out, int r) {
-  linear_forward<T, T>(x, a, nullptr, h, n, in, r);
-  for (int i = 0; i < n; i++) {
-    const T* hi = h + static_cast<size_t>(i) * r;
-    T* yi = y + static_cast<size_t>(i) * out;
-    for (int o = 0; o < out; o++) {
-      const T* bo = b + static_cast<size_t>(o) * r;
-      T acc = 0;
-      for (int k = 0; k < r; k++) acc += hi[k] * bo[k];
-      yi[o] += scale * acc;
-    }
-  }
+  gemm_nt(n, r, in, T(1), x, in, a, in, T(0), h, r);
+  gemm_nt(n, out, r, scale, h, r, b, r, T(1), y, out);
 }
 
 // Gradients of the LoRA term: dA[r,in], dB[out,r] and dx[N,in] (all +=). dh is scratch [N,r].
 template <typename T>
 void lora_backward(const T* x, const T* a, const T* b, T scale, const T* h, const T* dy, T* da, T* db, T* dx, T* dh, int n,
                    int in, int out, int r) {
-  std::fill(dh, dh + static_cast<size_t>(n) * r, T(0));
-  for (int i = 0; i < n; i++) {
-    const T* dyi = dy + static_cast<size_t>(i) * out;
-    const T* hi = h + static_cast<size_t>(i) * r;
-    T* dhi = dh + static_cast<size_t>(i) * r;
-    for (int o = 0; o < out; o++) {
-      const T g = scale * dyi[o];
-      if (g == T(0)) continue;
-      T* dbo = db + static_cast<size_t>(o) * r;
-      const T* bo = b + static_cast<size_t>(o) * r;
-      for (int k = 0; k < r; k++) {
-        dbo[k] += g * hi[k];
-        dhi[k] += g * bo[k];
-      }
-    }
-  }
-  for (int i = 0; i < n; i++) {
-    const T* xi = x + static_cast<size_t>(i) * in;
-    const T* dhi = dh + static_cast<size_t>(i) * r;
-    for (int k = 0; k < r; k++) {
-      T* dak = da + static_cast<size_t>(k) * in;
-      const T g = dhi[k];
-      for (int c = 0; c < in; c++) dak[c] += g * xi[c];
-    }
-  }
-  if (dx) linear_backward_input<T, T>(dh, a, dx, n, in, r);
+  gemm_tn(out, r, n, scale, dy, out, h, r, T(1), db, r);  // dB += s·dyᵀ·h
+  gemm_nn(n, r, out, scale, dy, out, b, r, T(0), dh, r);  // dh = s·dy·B
+  gemm_tn(r, in, n, T(1), dh, r, x, in, T(1), da, in);    // dA += dhᵀ·x
+  if (dx) gemm_nn(n, in, r, T(1), dh, r, a, in, T(1), dx, in);  // dx += dh·A
 }
 
 // RMSNorm: y = x · rstd · g, rstd = 1/sqrt(mean(x²) + eps), per row of D. g is frozen.
@@ -148,73 +104,52 @@ void rope_backward(T* dx, const int32_t* positions, int n, int heads, int dh, do
 }
 
 // Causal grouped-query attention. q[N,Hq,Dh], k and v [N,Hkv,Dh] → out[N,Hq,Dh]; probs[Hq,N,N]
-// keeps the softmax for the backward pass. Query head h reads key/value head h / (Hq/Hkv).
+// keeps the softmax (zeros above the diagonal) for the backward pass. Query head h reads
+// key/value head h / (Hq/Hkv). Per head: S = scale·Q·Kᵀ, P = softmax(mask(S)), O = P·V.
 template <typename T>
 void attention_forward(const T* q, const T* k, const T* v, T* out, T* probs, int n, int hq, int hkv, int dh) {
   const int group = hq / hkv;
   const T scale = T(1) / std::sqrt(static_cast<T>(dh));
+  const int qs = hq * dh, ks = hkv * dh;  // row strides
   for (int h = 0; h < hq; h++) {
     const int kvh = h / group;
+    T* p = probs + static_cast<size_t>(h) * n * n;
+    gemm_nt(n, n, dh, scale, q + h * dh, qs, k + kvh * dh, ks, T(0), p, n);
     for (int i = 0; i < n; i++) {
-      T* p = probs + (static_cast<size_t>(h) * n + i) * n;
-      const T* qi = q + (static_cast<size_t>(i) * hq + h) * dh;
-      T m = -INFINITY;
-      for (int j = 0; j <= i; j++) {
-        const T* kj = k + (static_cast<size_t>(j) * hkv + kvh) * dh;
-        T s = 0;
-        for (int c = 0; c < dh; c++) s += qi[c] * kj[c];
-        p[j] = s * scale;
-        m = std::max(m, p[j]);
-      }
+      T* row = p + static_cast<size_t>(i) * n;
+      T m = row[0];
+      for (int j = 1; j <= i; j++) m = std::max(m, row[j]);
       T sum = 0;
-      for (int j = 0; j <= i; j++) sum += (p[j] = std::exp(p[j] - m));
-      for (int j = 0; j <= i; j++) p[j] /= sum;
-      for (int j = i + 1; j < n; j++) p[j] = 0;
-      T* oi = out + (static_cast<size_t>(i) * hq + h) * dh;
-      std::fill(oi, oi + dh, T(0));
-      for (int j = 0; j <= i; j++) {
-        const T* vj = v + (static_cast<size_t>(j) * hkv + kvh) * dh;
-        for (int c = 0; c < dh; c++) oi[c] += p[j] * vj[c];
-      }
+      for (int j = 0; j <= i; j++) sum += (row[j] = std::exp(row[j] - m));
+      for (int j = 0; j <= i; j++) row[j] /= sum;
+      for (int j = i + 1; j < n; j++) row[j] = 0;
     }
+    gemm_nn(n, dh, n, T(1), p, n, v + kvh * dh, ks, T(0), out + h * dh, qs);
   }
 }
 
-// dq, dk, dv (+=) from dout. dp is scratch of N.
+// dq, dk, dv (+=) from dout. scratch holds N·N.
 template <typename T>
-void attention_backward(const T* q, const T* k, const T* v, const T* probs, const T* dout, T* dq, T* dk, T* dv, T* dp, int n,
+void attention_backward(const T* q, const T* k, const T* v, const T* probs, const T* dout, T* dq, T* dk, T* dv, T* scratch, int n,
                         int hq, int hkv, int dh) {
   const int group = hq / hkv;
   const T scale = T(1) / std::sqrt(static_cast<T>(dh));
+  const int qs = hq * dh, ks = hkv * dh;
   for (int h = 0; h < hq; h++) {
     const int kvh = h / group;
-    for (int i = 0; i < n; i++) {
-      const T* p = probs + (static_cast<size_t>(h) * n + i) * n;
-      const T* doi = dout + (static_cast<size_t>(i) * hq + h) * dh;
+    const T* p = probs + static_cast<size_t>(h) * n * n;
+    gemm_nt(n, n, dh, T(1), dout + h * dh, qs, v + kvh * dh, ks, T(0), scratch, n);  // dP = dO·Vᵀ
+    gemm_tn(n, dh, n, T(1), p, n, dout + h * dh, qs, T(1), dv + kvh * dh, ks);       // dV += Pᵀ·dO
+    for (int i = 0; i < n; i++) {  // dS = P∘(dP − Σ P∘dP)·scale
+      const T* pi = p + static_cast<size_t>(i) * n;
+      T* di = scratch + static_cast<size_t>(i) * n;
       T weighted = 0;
-      for (int j = 0; j <= i; j++) {
-        const T* vj = v + (static_cast<size_t>(j) * hkv + kvh) * dh;
-        T* dvj = dv + (static_cast<size_t>(j) * hkv + kvh) * dh;
-        T s = 0;
-        for (int c = 0; c < dh; c++) {
-          s += doi[c] * vj[c];
-          dvj[c] += p[j] * doi[c];
-        }
-        dp[j] = s;
-        weighted += p[j] * s;
-      }
-      const T* qi = q + (static_cast<size_t>(i) * hq + h) * dh;
-      T* dqi = dq + (static_cast<size_t>(i) * hq + h) * dh;
-      for (int j = 0; j <= i; j++) {
-        const T ds = p[j] * (dp[j] - weighted) * scale;
-        const T* kj = k + (static_cast<size_t>(j) * hkv + kvh) * dh;
-        T* dkj = dk + (static_cast<size_t>(j) * hkv + kvh) * dh;
-        for (int c = 0; c < dh; c++) {
-          dqi[c] += ds * kj[c];
-          dkj[c] += ds * qi[c];
-        }
-      }
+      for (int j = 0; j <= i; j++) weighted += pi[j] * di[j];
+      for (int j = 0; j <= i; j++) di[j] = pi[j] * (di[j] - weighted) * scale;
+      for (int j = i + 1; j < n; j++) di[j] = 0;
     }
+    gemm_nn(n, dh, n, T(1), scratch, n, k + kvh * dh, ks, T(1), dq + h * dh, qs);  // dQ += dS·K
+    gemm_tn(n, dh, n, T(1), scratch, n, q + h * dh, qs, T(1), dk + kvh * dh, ks);  // dK += dSᵀ·Q
   }
 }
 

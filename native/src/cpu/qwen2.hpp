@@ -219,7 +219,7 @@ class Qwen2Pass {
     linear_backward_input(dlogits.data(), w_.output_matrix(), dhf.data() + static_cast<size_t>(first_ - 1) * D, R, D, c.vocab);
     std::vector<T> dx(N * D, T(0));
     rmsnorm_backward(x_final_.data(), w_.output_norm.data(), rstdf_.data(), dhf.data(), dx.data(), n_, D);
-    std::vector<T> dp(N);
+    std::vector<T> dp(N * N);
     for (int l = c.layers - 1; l >= 0; l--) {
       const auto& L = w_.layers[l];
       auto& A = acts_[l];
