@@ -276,3 +276,21 @@ TEST(the_exported_adapter_reads_back_as_the_trained_one) {
   CHECK(a.forward(tokens, 3) == b.forward(tokens, 3));
   std::remove(path.c_str());
 }
+
+TEST(a_non_finite_gradient_stops_training_naming_the_step_and_tensor) {
+  codeq::GgufFile file(tiny_model());
+  const auto weights = codeq::Qwen2Weights<float>::load(file);
+  codeq::Trainer<float> trainer(weights, small_config());
+  trainer.set_pairs(synthetic_pairs());
+  trainer.step();
+  trainer.params().a[1][codeq::kUp][3] = NAN;  // poison one weight
+  try {
+    trainer.step();
+    CHECK(false);
+  } catch (const std::runtime_error& e) {
+    const bool named = std::strstr(e.what(), "step 2:") && std::strstr(e.what(), "not finite") && std::strstr(e.what(), "blk.");
+    if (!named) std::fprintf(stderr, "  message: %s\n", e.what());
+    CHECK(named);
+  }
+  CHECK(trainer.step_count() == 1);
+}

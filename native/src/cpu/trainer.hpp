@@ -189,8 +189,12 @@ class Trainer {
     });
     m.grad_norm = std::sqrt(norm2);
     if (!std::isfinite(m.loss) || !std::isfinite(m.grad_norm)) {
-      throw std::runtime_error("step " + std::to_string(step_ + 1) + ": " + (!std::isfinite(m.loss) ? "the loss" : "the gradient norm") + " is " +
-                               std::to_string(!std::isfinite(m.loss) ? m.loss : m.grad_norm) + ". HINT: lower the learning rate or beta");
+      order_ = saved_order;
+      cursor_ = saved_cursor;
+      rng_.state = saved_rng;
+      throw std::runtime_error("step " + std::to_string(step_ + 1) + ": " + (!std::isfinite(m.loss) ? "the loss is " + std::to_string(m.loss) + ", " : std::string()) +
+                               "the gradient of " + non_finite_tensor(grads) + " is not finite" +
+                               "; training stopped, the adapter is as after step " + std::to_string(step_) + ". HINT: lower the learning rate or beta, or resume from a checkpoint");
     }
     const double clip = cfg_.max_grad_norm > 0 && m.grad_norm > cfg_.max_grad_norm ? cfg_.max_grad_norm / (m.grad_norm + 1e-6) : 1.0;
     m.learning_rate = learning_rate(step_);
@@ -418,6 +422,20 @@ class Trainer {
       cursor_ = 0;
     }
     return order_[cursor_++];
+  }
+
+  // The llama.cpp name of the first gradient tensor holding a NaN or an infinity.
+  std::string non_finite_tensor(const LoraParams<T>& grads) const {
+    for (int l = 0; l < w_.config.layers; l++)
+      for (int t = 0; t < kTargets; t++) {
+        if (!cfg_.targets[t]) continue;
+        const std::string base = "blk." + std::to_string(l) + "." + lora_target_name(t) + ".weight";
+        for (T x : grads.a[l][t])
+          if (!std::isfinite(x)) return base + ".lora_a";
+        for (T x : grads.b[l][t])
+          if (!std::isfinite(x)) return base + ".lora_b";
+      }
+    return "(no tensor: the norm overflowed)";
   }
 
   template <typename F>
