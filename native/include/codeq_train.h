@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define CODEQ_ABI_VERSION 1
+#define CODEQ_ABI_VERSION 2
 #define CODEQ_API __attribute__((visibility("default")))
 
 typedef struct codeq_model codeq_model;
@@ -55,6 +55,7 @@ typedef struct codeq_trainer codeq_trainer;
 typedef struct {
   int32_t rank;
   double alpha;
+  double dropout; /* lora_dropout on the adapter's input */
   uint32_t targets_mask;
   int32_t loss_type;
   double beta, label_smoothing, rpo_alpha;

@@ -102,6 +102,7 @@ codeq_trainer* codeq_trainer_create(codeq_model* model, const codeq_train_config
     codeq::TrainConfig c;
     c.rank = config->rank;
     c.alpha = config->alpha;
+    c.dropout = config->dropout;
     for (int t = 0; t < codeq::kTargets; t++) c.targets[t] = (config->targets_mask >> t) & 1u;
     if ((config->targets_mask & 0x7fu) == 0) throw std::invalid_argument("no LoRA target. HINT: adapt at least one of q, k, v, o, gate, up, down");
     if (config->loss_type < 0 || config->loss_type > 3) throw std::invalid_argument("loss_type " + std::to_string(config->loss_type) + " is not 0..3");

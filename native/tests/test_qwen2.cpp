@@ -42,7 +42,7 @@ double weighted(const std::vector<double>& logp, const std::vector<double>& w) {
 }  // namespace
 
 TEST(qwen2_lora_gradients_match_finite_differences) {
-  for (bool tied : {false, true}) {
+  for (auto [tied, dropout] : std::vector<std::pair<bool, double>>{{false, 0.0}, {true, 0.0}, {false, 0.3}}) {
     codeq::GgufFile file(tiny_path(tied));
     const Model model = Model::load(file);
     codeq_test::Rng rng(21);
@@ -50,7 +50,7 @@ TEST(qwen2_lora_gradients_match_finite_differences) {
     const std::vector<int32_t> tokens = {1, 5, 9, 2, 15, 0, 7};
     const int first = 3;  // tokens 3.. are the response
     const std::vector<double> w = rng.vec<double>(tokens.size() - first);
-    codeq::Qwen2Pass<double> pass(model, &lora);
+    codeq::Qwen2Pass<double> pass(model, &lora, dropout, 99);
     const auto logp = pass.forward(tokens, first);
     CHECK(logp.size() == tokens.size() - first);
     for (double v : logp) CHECK(v < 0 && std::isfinite(v));
@@ -59,9 +59,13 @@ TEST(qwen2_lora_gradients_match_finite_differences) {
     double worst = 0;
     size_t checked = 0;
     auto loss = [&] {
-      codeq::Qwen2Pass<double> p(model, &lora);
+      codeq::Qwen2Pass<double> p(model, &lora, dropout, 99);  // the same masks every time
       return weighted(p.forward(tokens, first), w);
     };
+    if (dropout > 0) {  // the masks matter
+      codeq::Qwen2Pass<double> plain(model, &lora);
+      CHECK(plain.forward(tokens, first) != logp);
+    }
     for (int l = 0; l < model.config.layers; l++)
       for (int t = 0; t < codeq::kTargets; t++)
         for (int which = 0; which < 2; which++) {
@@ -79,7 +83,7 @@ TEST(qwen2_lora_gradients_match_finite_differences) {
             checked++;
           }
         }
-    if (worst >= 1e-7) std::fprintf(stderr, "  tied=%d: worst relative error %.3g over %zu parameters\n", tied, worst, checked);
+    if (worst >= 1e-7) std::fprintf(stderr, "  tied=%d dropout=%.1f: worst relative error %.3g over %zu parameters\n", tied, dropout, worst, checked);
     CHECK(worst < 1e-7);
     CHECK(checked == 464);  // every A and B entry of 7 targets × 2 layers
   }

@@ -216,6 +216,7 @@ export const TrainSchema = z.strictObject({
   lora: z.strictObject({
     r: positiveInt.describe('LoRA rank.'),
     lora_alpha: z.number().positive().describe('Scale numerator: the adapter adds (lora_alpha / r) · B·A·x.'),
+    lora_dropout: z.number().min(0).lt(1).describe("Dropout on the adapter's input while training (PEFT's place for it)."),
     target_modules: z
       .array(z.enum(['q', 'k', 'v', 'o', 'gate', 'up', 'down']))
       .min(1)

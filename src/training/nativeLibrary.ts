@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import koffi from 'koffi';
 import { Semaphore } from '../util/semaphore.js';
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 const ERROR_SIZE = 4096;
 /** Well under koffi's limit; each call is long (a forward pass), so more would only queue. */
 const MAX_IN_FLIGHT = 8;
@@ -57,6 +57,7 @@ export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
 export interface NativeTrainConfig {
   rank: number;
   alpha: number;
+  dropout: number;
   targets: (typeof LORA_TARGETS)[number][];
   lossType: (typeof LOSS_TYPES)[number];
   beta: number;
@@ -124,6 +125,7 @@ function bind() {
   const trainConfig = koffi.struct('codeq_train_config', {
     rank: 'int32_t',
     alpha: 'double',
+    dropout: 'double',
     targets_mask: 'uint32_t',
     loss_type: 'int32_t',
     beta: 'double',
@@ -276,6 +278,7 @@ export function createTrainer(model: ModelHandle, config: NativeTrainConfig): Tr
     {
       rank: config.rank,
       alpha: config.alpha,
+      dropout: config.dropout,
       targets_mask: targets,
       loss_type: LOSS_TYPES.indexOf(config.lossType),
       beta: config.beta,

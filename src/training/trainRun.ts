@@ -41,6 +41,7 @@ export function nativeConfig(c: TrainConfig): NativeTrainConfig {
   return {
     rank: c.lora.r,
     alpha: c.lora.lora_alpha,
+    dropout: c.lora.lora_dropout,
     targets: c.lora.target_modules,
     lossType: c.loss_type,
     beta: c.beta,

@@ -30,7 +30,7 @@ writeFileSync(pairsFile, pairs.map((p) => JSON.stringify(p)).join('\n') + '\n');
 
 const config: TrainConfig = {
   ...loadTrainConfig(),
-  lora: { r: 4, lora_alpha: 8, target_modules: ['q', 'v', 'up', 'down'] },
+  lora: { r: 4, lora_alpha: 8, lora_dropout: 0.1, target_modules: ['q', 'v', 'up', 'down'] },
   beta: 0.5,
   rpo_alpha: 0.2,
   learning_rate: 1e-2,

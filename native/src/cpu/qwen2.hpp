@@ -144,7 +144,10 @@ struct LoraParams {
 template <typename T>
 class Qwen2Pass {
  public:
-  Qwen2Pass(const Qwen2Weights<T>& weights, const LoraParams<T>* lora) : w_(weights), lora_(lora) {}
+  // dropout: PEFT's lora_dropout on the adapter's input (training passes only); the masks come
+  // from a hash of (dropout_seed, layer, target, element), so a pass is reproducible.
+  Qwen2Pass(const Qwen2Weights<T>& weights, const LoraParams<T>* lora, double dropout = 0, uint64_t dropout_seed = 0)
+      : w_(weights), lora_(lora), dropout_(dropout), dropout_seed_(dropout_seed) {}
 
   // log p(tokens[i] | tokens[<i]) for i in [first, n); first ≥ 1.
   std::vector<T> forward(const std::vector<int32_t>& tokens, int first) {
@@ -250,7 +253,18 @@ class Qwen2Pass {
   struct Activations {
     std::vector<T> x_in, h1, rstd1, q, k, v, probs, att, x_mid, h2, rstd2, gate, up, act;
     std::array<std::vector<T>, kTargets> lora_h;  // x·Aᵀ per adapted target
+    std::array<std::vector<T>, kTargets> lora_x;  // the adapter's input after dropout (when on)
   };
+
+  // Inverted dropout: kept elements scaled by 1/(1 − p), the rest zero.
+  T keep_scale(int l, int target, size_t i) const {
+    uint64_t z = dropout_seed_ ^ (static_cast<uint64_t>(l) << 48) ^ (static_cast<uint64_t>(target) << 40) ^ static_cast<uint64_t>(i);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    const double u = static_cast<double>(z >> 11) / 9007199254740992.0;
+    return u < dropout_ ? T(0) : static_cast<T>(1.0 / (1.0 - dropout_));
+  }
 
   bool adapted(int target) const { return lora_ && lora_->targets[target]; }
 
@@ -261,7 +275,14 @@ class Qwen2Pass {
     if (!adapted(target)) return;
     auto& h = acts_[l].lora_h[target];
     h.resize(static_cast<size_t>(n_) * lora_->rank);
-    lora_forward(x.data(), lora_->a[l][target].data(), lora_->b[l][target].data(), lora_->scale, h.data(), y.data(), n_, in, out, lora_->rank);
+    const T* input = x.data();
+    if (dropout_ > 0) {
+      auto& xd = acts_[l].lora_x[target];
+      xd.resize(x.size());
+      for (size_t i = 0; i < x.size(); i++) xd[i] = x[i] * keep_scale(l, target, i);
+      input = xd.data();
+    }
+    lora_forward(input, lora_->a[l][target].data(), lora_->b[l][target].data(), lora_->scale, h.data(), y.data(), n_, in, out, lora_->rank);
   }
 
   // dx += dy·W (+ the adapter's share); dA, dB accumulated into grads.
@@ -270,12 +291,22 @@ class Qwen2Pass {
     linear_backward_input(dy.data(), w.data(), dx.data(), n_, in, out);
     if (!adapted(target)) return;
     std::vector<T> dh(static_cast<size_t>(n_) * lora_->rank);
-    lora_backward(x.data(), lora_->a[l][target].data(), lora_->b[l][target].data(), lora_->scale, acts_[l].lora_h[target].data(), dy.data(),
-                  grads.a[l][target].data(), grads.b[l][target].data(), dx.data(), dh.data(), n_, in, out, lora_->rank);
+    if (dropout_ <= 0) {
+      lora_backward(x.data(), lora_->a[l][target].data(), lora_->b[l][target].data(), lora_->scale, acts_[l].lora_h[target].data(), dy.data(),
+                    grads.a[l][target].data(), grads.b[l][target].data(), dx.data(), dh.data(), n_, in, out, lora_->rank);
+      return;
+    }
+    // Through the dropped-out input: its gradient, masked and scaled alike, joins dx.
+    std::vector<T> dxd(x.size(), T(0));
+    lora_backward(acts_[l].lora_x[target].data(), lora_->a[l][target].data(), lora_->b[l][target].data(), lora_->scale, acts_[l].lora_h[target].data(),
+                  dy.data(), grads.a[l][target].data(), grads.b[l][target].data(), dxd.data(), dh.data(), n_, in, out, lora_->rank);
+    for (size_t i = 0; i < dxd.size(); i++) dx[i] += dxd[i] * keep_scale(l, target, i);
   }
 
   const Qwen2Weights<T>& w_;
   const LoraParams<T>* lora_;
+  double dropout_;
+  uint64_t dropout_seed_;
   int n_ = 0, first_ = 1;
   std::vector<int32_t> tokens_, positions_;
   std::vector<Activations> acts_;

@@ -32,6 +32,7 @@ struct StepCancelled : std::runtime_error {
 struct TrainConfig {
   int rank = 8;
   double alpha = 16;
+  double dropout = 0;  // PEFT's lora_dropout
   std::array<bool, kTargets> targets{true, true, true, true, true, true, true};
   LossType loss = LossType::Sigmoid;
   double beta = 0.1;
@@ -83,6 +84,7 @@ class Trainer {
  public:
   Trainer(const Qwen2Weights<T>& weights, const TrainConfig& config) : w_(weights), cfg_(config), rng_{config.seed} {
     if (cfg_.rank < 1) throw std::invalid_argument("rank must be at least 1");
+    if (cfg_.dropout < 0 || cfg_.dropout >= 1) throw std::invalid_argument("lora_dropout must be in [0, 1)");
     if (cfg_.beta <= 0) throw std::invalid_argument("beta must be positive");
     if (cfg_.label_smoothing < 0 || cfg_.label_smoothing >= 0.5) throw std::invalid_argument("label_smoothing must be in [0, 0.5)");
     if (cfg_.batch_size < 1 || cfg_.gradient_accumulation_steps < 1 || cfg_.max_steps < 1) throw std::invalid_argument("batch_size, gradient_accumulation_steps and max_steps must be at least 1");
@@ -134,7 +136,9 @@ class Trainer {
     for (size_t index : batch) {
       if (between && !between(done++, static_cast<int>(batch.size()))) throw StepCancelled();
       const Pair& p = pairs_[index];
-      Qwen2Pass<T> chosen(w_, &params_), rejected(w_, &params_);
+      // Dropout masks: fresh per sequence from the trainer's RNG (saved in checkpoints).
+      const uint64_t seed_c = cfg_.dropout > 0 ? rng_.next() : 0, seed_r = cfg_.dropout > 0 ? rng_.next() : 0;
+      Qwen2Pass<T> chosen(w_, &params_, cfg_.dropout, seed_c), rejected(w_, &params_, cfg_.dropout, seed_r);
       std::vector<T> lc, lr;
       const double pc = sequence_logp(chosen, p.prompt, p.chosen, &lc);
       const double pr = sequence_logp(rejected, p.prompt, p.rejected, &lr);
@@ -355,7 +359,7 @@ class Trainer {
     for (int v : {c.layers, c.hidden, c.ffn, c.heads, c.kv_heads, c.vocab, cfg_.rank, cfg_.batch_size, cfg_.gradient_accumulation_steps, cfg_.max_length,
                   cfg_.warmup_steps, cfg_.max_steps, static_cast<int>(cfg_.loss), static_cast<int>(cfg_.schedule)})
       put<int>(b, v);
-    for (double v : {cfg_.alpha, cfg_.beta, cfg_.label_smoothing, cfg_.rpo_alpha, cfg_.learning_rate, cfg_.weight_decay, cfg_.adam_beta1, cfg_.adam_beta2,
+    for (double v : {cfg_.alpha, cfg_.dropout, cfg_.beta, cfg_.label_smoothing, cfg_.rpo_alpha, cfg_.learning_rate, cfg_.weight_decay, cfg_.adam_beta1, cfg_.adam_beta2,
                      cfg_.adam_epsilon, cfg_.max_grad_norm})
       put<double>(b, v);
     for (bool t : cfg_.targets) b.push_back(t);
