@@ -6,7 +6,8 @@
  * constructors) and write the message, with a HINT where there is one, into the caller's
  * `error` buffer (NUL-terminated, truncated to error_size). A buffer per call, not a per-thread
  * "last error": calls may run on any worker thread (koffi's async calls do). Buffers are
- * caller-owned.
+ * caller-owned. Calls on one handle are serialized (a mutex per handle); freeing a handle waits
+ * for its call in flight.
  */
 #ifndef CODEQ_TRAIN_H
 #define CODEQ_TRAIN_H
@@ -17,7 +18,7 @@
 extern "C" {
 #endif
 
-#define CODEQ_ABI_VERSION 2
+#define CODEQ_ABI_VERSION 3
 #define CODEQ_API __attribute__((visibility("default")))
 
 typedef struct codeq_model codeq_model;
@@ -51,7 +52,7 @@ CODEQ_API int32_t codeq_model_logprobs(codeq_model* model, const int32_t* tokens
 typedef struct codeq_trainer codeq_trainer;
 
 /* Names follow TRL where it has one. loss_type: 0 sigmoid, 1 ipo, 2 hinge, 3 robust.
- * schedule: 0 constant, 1 linear, 2 cosine. targets_mask: bit i adapts q, k, v, o, gate, up, down. */
+ * schedule: 0 constant (no warmup), 1 linear, 2 cosine, 3 constant_with_warmup (transformers' names). targets_mask: bit i adapts q, k, v, o, gate, up, down. */
 typedef struct {
   int32_t rank;
   double alpha;

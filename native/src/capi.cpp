@@ -1,7 +1,10 @@
-// The C ABI over the CPU reference: exceptions become return codes and a per-thread message.
+// The C ABI over the CPU reference: exceptions become return codes and a message in the caller's
+// buffer. Each handle has a mutex: calls on one model or trainer never overlap, whatever thread
+// they come from (koffi's async calls run on worker threads).
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "codeq_train.h"
@@ -10,6 +13,7 @@
 #include "cpu/trainer.hpp"
 
 struct codeq_model {
+  mutable std::mutex lock;
   std::unique_ptr<codeq::Qwen2Weights<float>> weights;
   std::unique_ptr<codeq::LoraParams<float>> adapter;
 };
@@ -32,6 +36,8 @@ int32_t guarded(char* error, int32_t error_size, F&& body) {
     write_error(error, error_size, "out of memory. HINT: a smaller model or shorter sequences");
   } catch (const std::exception& e) {
     write_error(error, error_size, e.what());
+  } catch (...) {
+    write_error(error, error_size, "unknown native error");
   }
   return -1;
 }
@@ -52,11 +58,17 @@ codeq_model* codeq_model_load(const char* gguf_path, char* error, int32_t error_
   return rc == 0 ? model.release() : nullptr;
 }
 
-void codeq_model_free(codeq_model* model) { delete model; }
+// Waits for a call in flight on the handle, then frees it (the caller makes no further calls).
+void codeq_model_free(codeq_model* model) {
+  if (!model) return;
+  { std::lock_guard<std::mutex> hold(model->lock); }
+  delete model;
+}
 
 int32_t codeq_model_info_get(const codeq_model* model, codeq_model_info* out, char* error, int32_t error_size) {
   return guarded(error, error_size, [&] {
     if (!model || !out) throw std::invalid_argument("codeq_model_info_get: NULL argument");
+    std::lock_guard<std::mutex> hold(model->lock);
     const auto& c = model->weights->config;
     *out = codeq_model_info{c.layers, c.hidden, c.ffn, c.heads, c.kv_heads, c.head_dim, c.vocab, c.context, c.rope_base, c.eps, c.tied ? 1 : 0,
                             model->adapter ? model->adapter->rank : 0, model->adapter ? model->adapter->scale : 0.0f};
@@ -66,18 +78,22 @@ int32_t codeq_model_info_get(const codeq_model* model, codeq_model_info* out, ch
 int32_t codeq_model_load_adapter(codeq_model* model, const char* adapter_path, float scale, char* error, int32_t error_size) {
   return guarded(error, error_size, [&] {
     if (!model || !adapter_path) throw std::invalid_argument("codeq_model_load_adapter: NULL argument");
+    std::lock_guard<std::mutex> hold(model->lock);
     codeq::GgufFile file(adapter_path);
     model->adapter = std::make_unique<codeq::LoraParams<float>>(codeq::read_lora_adapter(file, model->weights->config, scale));
   });
 }
 
 void codeq_model_clear_adapter(codeq_model* model) {
-  if (model) model->adapter.reset();
+  if (!model) return;
+  std::lock_guard<std::mutex> hold(model->lock);
+  model->adapter.reset();
 }
 
 int32_t codeq_model_logprobs(codeq_model* model, const int32_t* tokens, int32_t n, int32_t first, float* out, char* error, int32_t error_size) {
   return guarded(error, error_size, [&] {
     if (!model || !tokens || !out) throw std::invalid_argument("codeq_model_logprobs: NULL argument");
+    std::lock_guard<std::mutex> hold(model->lock);
     const auto& c = model->weights->config;
     if (first < 1 || first >= n) throw std::invalid_argument("codeq_model_logprobs: need 1 <= first < n, got first " + std::to_string(first) + ", n " + std::to_string(n));
     for (int32_t i = 0; i < n; i++) {
@@ -92,6 +108,7 @@ int32_t codeq_model_logprobs(codeq_model* model, const int32_t* tokens, int32_t 
 }
 
 struct codeq_trainer {
+  mutable std::mutex lock;
   std::unique_ptr<codeq::Trainer<float>> trainer;
 };
 
@@ -106,7 +123,7 @@ codeq_trainer* codeq_trainer_create(codeq_model* model, const codeq_train_config
     for (int t = 0; t < codeq::kTargets; t++) c.targets[t] = (config->targets_mask >> t) & 1u;
     if ((config->targets_mask & 0x7fu) == 0) throw std::invalid_argument("no LoRA target. HINT: adapt at least one of q, k, v, o, gate, up, down");
     if (config->loss_type < 0 || config->loss_type > 3) throw std::invalid_argument("loss_type " + std::to_string(config->loss_type) + " is not 0..3");
-    if (config->schedule < 0 || config->schedule > 2) throw std::invalid_argument("schedule " + std::to_string(config->schedule) + " is not 0..2");
+    if (config->schedule < 0 || config->schedule > 3) throw std::invalid_argument("schedule " + std::to_string(config->schedule) + " is not 0..3");
     c.loss = static_cast<codeq::LossType>(config->loss_type);
     c.beta = config->beta;
     c.label_smoothing = config->label_smoothing;
@@ -129,12 +146,17 @@ codeq_trainer* codeq_trainer_create(codeq_model* model, const codeq_train_config
   return rc == 0 ? out.release() : nullptr;
 }
 
-void codeq_trainer_free(codeq_trainer* trainer) { delete trainer; }
+void codeq_trainer_free(codeq_trainer* trainer) {
+  if (!trainer) return;
+  { std::lock_guard<std::mutex> hold(trainer->lock); }
+  delete trainer;
+}
 
 int32_t codeq_trainer_set_pairs(codeq_trainer* trainer, int32_t n, const int32_t* tokens, const int32_t* lengths, const double* refs, int64_t* truncated,
                                 char* error, int32_t error_size) {
   return guarded(error, error_size, [&] {
     if (!trainer || !tokens || !lengths || n <= 0) throw std::invalid_argument("codeq_trainer_set_pairs: no pairs");
+    std::lock_guard<std::mutex> hold(trainer->lock);
     std::vector<codeq::Pair> pairs(n);
     size_t at = 0;
     for (int32_t i = 0; i < n; i++) {
@@ -158,6 +180,7 @@ int32_t codeq_trainer_set_pairs(codeq_trainer* trainer, int32_t n, const int32_t
 int32_t codeq_trainer_reference_logps(const codeq_trainer* trainer, double* out, int32_t n, char* error, int32_t error_size) {
   return guarded(error, error_size, [&] {
     if (!trainer || !out) throw std::invalid_argument("codeq_trainer_reference_logps: NULL argument");
+    std::lock_guard<std::mutex> hold(trainer->lock);
     const auto& pairs = trainer->trainer->pairs();
     if (static_cast<size_t>(n) != pairs.size()) throw std::invalid_argument("expected " + std::to_string(pairs.size()) + " pairs, got room for " + std::to_string(n));
     for (size_t i = 0; i < pairs.size(); i++) {
@@ -172,6 +195,7 @@ int32_t codeq_trainer_step(codeq_trainer* trainer, codeq_step_metrics* out, cons
   bool cancelled = false;
   const int32_t rc = guarded(error, error_size, [&] {
     if (!trainer || !out) throw std::invalid_argument("codeq_trainer_step: NULL argument");
+    std::lock_guard<std::mutex> hold(trainer->lock);
     try {
       const auto m = trainer->trainer->step([&](int done, int total) {
         if (progress) progress(done, total);
@@ -189,6 +213,7 @@ int32_t codeq_trainer_step(codeq_trainer* trainer, codeq_step_metrics* out, cons
 int32_t codeq_trainer_save_checkpoint(const codeq_trainer* trainer, const char* path, char* error, int32_t error_size) {
   return guarded(error, error_size, [&] {
     if (!trainer || !path) throw std::invalid_argument("codeq_trainer_save_checkpoint: NULL argument");
+    std::lock_guard<std::mutex> hold(trainer->lock);
     trainer->trainer->save_checkpoint(path);
   });
 }
@@ -196,6 +221,7 @@ int32_t codeq_trainer_save_checkpoint(const codeq_trainer* trainer, const char* 
 int32_t codeq_trainer_load_checkpoint(codeq_trainer* trainer, const char* path, int64_t* step, char* error, int32_t error_size) {
   return guarded(error, error_size, [&] {
     if (!trainer || !path) throw std::invalid_argument("codeq_trainer_load_checkpoint: NULL argument");
+    std::lock_guard<std::mutex> hold(trainer->lock);
     trainer->trainer->load_checkpoint(path);
     if (step) *step = trainer->trainer->step_count();
   });
@@ -204,6 +230,7 @@ int32_t codeq_trainer_load_checkpoint(codeq_trainer* trainer, const char* path, 
 int32_t codeq_trainer_export_adapter(const codeq_trainer* trainer, const char* path, const char* name, char* error, int32_t error_size) {
   return guarded(error, error_size, [&] {
     if (!trainer || !path) throw std::invalid_argument("codeq_trainer_export_adapter: NULL argument");
+    std::lock_guard<std::mutex> hold(trainer->lock);
     trainer->trainer->export_adapter(path, name ? name : "codeq LoRA");
   });
 }

@@ -211,6 +211,16 @@ TEST(gguf_rejects_bad_files_with_their_path) {
   CHECK(throws(cut, "runs past the end"));
   std::ofstream(cut, std::ios::binary).write(bytes.data(), 40);
   CHECK(throws(cut, "unexpected end of file"));
+  // A zero dimension (would divide by zero) and a huge tensor count.
+  std::vector<TensorSpec> zero = {q6_k(rng)};
+  zero[0].ne0 = 0;
+  write_gguf(cut, zero);
+  CHECK(throws(cut, "has a dimension of 0"));
+  std::vector<char> header = bytes;
+  const uint64_t huge = uint64_t{1} << 60;
+  std::memcpy(header.data() + 8, &huge, 8);
+  std::ofstream(cut, std::ios::binary).write(header.data(), static_cast<std::streamsize>(header.size()));
+  CHECK(throws(cut, "implausible tensor or metadata count"));
   std::remove(junk.c_str());
   std::remove(cut.c_str());
 }

@@ -47,6 +47,14 @@ TEST(preference_losses_and_their_derivatives) {
       CHECK_CLOSE(at.d_rejected, numeric_r, 1e-7);
     }
   }
+  // TRL's definitions at β = 0.1, h = 2 (ε = 0.1 where used), worked by hand:
+  // sigmoid −log σ(0.2) = 0.598139; cDPO 0.9·0.598139 + 0.1·0.798139 = 0.618139;
+  // robust (0.9·0.598139 − 0.1·0.798139)/0.8 = 0.573139; hinge relu(1 − 0.2) = 0.8; IPO (2 − 5)² = 9.
+  CHECK_CLOSE(codeq::preference_loss(LossType::Sigmoid, 0.1, 0, 2, 0, 0, 0).loss, 0.598138869, 1e-8);
+  CHECK_CLOSE(codeq::preference_loss(LossType::Sigmoid, 0.1, 0.1, 2, 0, 0, 0).loss, 0.618138869, 1e-8);
+  CHECK_CLOSE(codeq::preference_loss(LossType::Robust, 0.1, 0.1, 2, 0, 0, 0).loss, 0.573138869, 1e-8);
+  CHECK_CLOSE(codeq::preference_loss(LossType::Hinge, 0.1, 0, 2, 0, 0, 0).loss, 0.8, 1e-12);
+  CHECK_CLOSE(codeq::preference_loss(LossType::Ipo, 0.1, 0, 2, 0, 0, 0).loss, 9.0, 1e-12);
   // DPO at a zero margin is log 2; IPO's minimum is at h = 1/(2β).
   CHECK_CLOSE(codeq::preference_loss(LossType::Sigmoid, 0.1, 0, -1, -1, -1, -1).loss, std::log(2.0), 1e-15);
   CHECK_CLOSE(codeq::preference_loss(LossType::Ipo, 0.5, 0, 1, 0, 0, 0).loss, 0.0, 1e-15);
@@ -182,6 +190,7 @@ codeq::TrainConfig small_config() {
   cfg.warmup_steps = 2;
   cfg.schedule = codeq::Schedule::Cosine;
   cfg.weight_decay = 0.01;
+  cfg.dropout = 0.1;  // resume must reproduce the dropout masks too
   cfg.seed = 17;
   return cfg;
 }
@@ -293,4 +302,38 @@ TEST(a_non_finite_gradient_stops_training_naming_the_step_and_tensor) {
     CHECK(named);
   }
   CHECK(trainer.step_count() == 1);
+}
+
+TEST(bad_pairs_and_a_short_checkpoint_with_a_valid_checksum_are_refused) {
+  codeq::GgufFile file(tiny_model());
+  const auto weights = codeq::Qwen2Weights<float>::load(file);
+  codeq::Trainer<float> trainer(weights, small_config());
+  auto pairs = synthetic_pairs();
+  pairs[1].chosen[0] = 16;  // the tiny vocabulary has 16 tokens
+  try {
+    trainer.set_pairs(pairs);
+    CHECK(false);
+  } catch (const std::invalid_argument& e) {
+    CHECK(std::strstr(e.what(), "pair 1 has token 16, outside the vocabulary of 16") != nullptr);
+  }
+  trainer.set_pairs(synthetic_pairs());
+  const std::string ckpt = temp_file("short.ckpt");
+  trainer.save_checkpoint(ckpt);
+  std::ifstream in(ckpt, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Drop 100 bytes of tensor data and write a checksum that matches what is left.
+  bytes.erase(bytes.end() - 108, bytes.end() - 8);
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i + 8 < bytes.size(); i++) h = (h ^ bytes[i]) * 0x100000001b3ULL;
+  std::memcpy(bytes.data() + bytes.size() - 8, &h, 8);
+  std::ofstream(ckpt, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  try {
+    trainer.load_checkpoint(ckpt);
+    CHECK(false);
+  } catch (const std::runtime_error& e) {
+    const bool ok = std::strstr(e.what(), "too short for what it declares") != nullptr;
+    if (!ok) std::fprintf(stderr, "  message: %s\n", e.what());
+    CHECK(ok);
+  }
+  std::remove(ckpt.c_str());
 }

@@ -27,7 +27,7 @@ export function registerTrainCommand(program: Command): void {
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
-      const progress = new Progress('train', config.max_steps, 5_000);
+      let progress: Progress | null = null;
       try {
         const summary = await train({
           pairs: flags.pairs,
@@ -36,8 +36,9 @@ export function registerTrainCommand(program: Command): void {
           out: flags.out,
           resume: flags.resume ?? false,
           signal: controller.signal,
+          onStart: (step) => (progress = new Progress(step > 0 ? `train (from step ${step})` : 'train', config.max_steps - step, 5_000)),
           onStep: (m) =>
-            progress.advance(1, {
+            progress?.advance(1, {
               loss: m.loss.toFixed(4),
               acc: m['rewards/accuracies'].toFixed(2),
               margin: m['rewards/margins'].toFixed(3),

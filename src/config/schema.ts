@@ -232,7 +232,9 @@ export const TrainSchema = z.strictObject({
   adam_beta2: z.number().min(0).lt(1),
   adam_epsilon: z.number().positive(),
   max_grad_norm: z.number().min(0).describe('Global gradient-norm clip; 0 = none.'),
-  lr_scheduler_type: z.enum(['constant', 'linear', 'cosine']).describe('Decay after the warmup.'),
+  lr_scheduler_type: z
+    .enum(['constant', 'linear', 'cosine', 'constant_with_warmup'])
+    .describe("transformers' schedules: constant ignores warmup_steps; the others warm up linearly from 0."),
   warmup_steps: z.number().int().min(0).describe('Linear warmup from 0.'),
   max_steps: positiveInt.describe('Optimizer steps.'),
   per_device_train_batch_size: positiveInt.describe('Pairs per micro-batch.'),

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import koffi from 'koffi';
 import { Semaphore } from '../util/semaphore.js';
 
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 const ERROR_SIZE = 4096;
 /** Well under koffi's limit; each call is long (a forward pass), so more would only queue. */
 const MAX_IN_FLIGHT = 8;
@@ -50,7 +50,7 @@ export interface TrainerHandle {
 }
 
 export const LOSS_TYPES = ['sigmoid', 'ipo', 'hinge', 'robust'] as const;
-export const SCHEDULES = ['constant', 'linear', 'cosine'] as const;
+export const SCHEDULES = ['constant', 'linear', 'cosine', 'constant_with_warmup'] as const;
 export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
 
 /** codeq_train_config, with names as in configs/train.yaml. */
@@ -199,7 +199,11 @@ function callAsync(fn: AsyncFunction, args: unknown[], failed: (result: unknown)
     () =>
       new Promise((resolvePromise, reject) => {
         const error = Buffer.alloc(ERROR_SIZE);
+        // koffi passes typed arrays' memory straight to the worker thread and keeps only the
+        // callback alive: the arguments must stay reachable until it runs.
+        const keepAlive = [args, error];
         fn.async(...args, error, ERROR_SIZE, (err: unknown, result: unknown) => {
+          keepAlive.length = 0;
           if (err) reject(err);
           else if (failed(result)) reject(new NativeError(errorText(error)));
           else resolvePromise(result);

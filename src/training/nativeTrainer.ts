@@ -22,6 +22,7 @@ export class NativeTrainer {
   private handle: TrainerHandle | null;
   private readonly cancelFlag = new Int32Array(1);
   private pairCount = 0;
+  private calls = 0;
 
   constructor(
     readonly model: NativeModel,
@@ -32,7 +33,7 @@ export class NativeTrainer {
 
   /** Takes the pairs; reference log-probs are computed (adapter off) where NaN. Returns how many were cut. */
   async setPairs(pairs: TokenizedPair[]): Promise<number> {
-    const truncated = await setPairs(this.live(), pairs);
+    const truncated = await this.tracked(setPairs(this.live(), pairs));
     this.pairCount = pairs.length;
     return truncated;
   }
@@ -43,31 +44,49 @@ export class NativeTrainer {
     return Array.from({ length: this.pairCount }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
   }
 
-  /** One optimizer step; null when cancelled. */
+  /** One optimizer step; null when cancelled (then, or before, by cancel()). */
   step(onProgress?: (done: number, total: number) => void): Promise<StepMetrics | null> {
-    this.cancelFlag[0] = 0;
-    return trainerStep(this.live(), this.cancelFlag, onProgress);
+    return this.tracked(trainerStep(this.live(), this.cancelFlag, onProgress));
   }
 
+  /** Stops the step in flight (nothing changed) and every later one, until resetCancel(). */
   cancel(): void {
     this.cancelFlag[0] = 1;
   }
 
+  get cancelled(): boolean {
+    return this.cancelFlag[0] !== 0;
+  }
+
+  resetCancel(): void {
+    this.cancelFlag[0] = 0;
+  }
+
   saveCheckpoint(path: string): Promise<void> {
-    return saveCheckpoint(this.live(), path);
+    return this.tracked(saveCheckpoint(this.live(), path));
   }
 
   /** Restores a checkpoint; returns its step. */
   loadCheckpoint(path: string): Promise<number> {
-    return loadCheckpoint(this.live(), path);
+    return this.tracked(loadCheckpoint(this.live(), path));
   }
 
   exportAdapter(path: string, name: string): Promise<void> {
-    return exportAdapter(this.live(), path, name);
+    return this.tracked(exportAdapter(this.live(), path, name));
+  }
+
+  private async tracked<T>(call: Promise<T>): Promise<T> {
+    this.calls += 1;
+    try {
+      return await call;
+    } finally {
+      this.calls -= 1;
+    }
   }
 
   dispose(): void {
     if (!this.handle) return;
+    if (this.calls > 0) throw new Error(`the trainer has ${this.calls} call(s) in flight: cancel() and await them first`);
     freeTrainer(this.handle);
     this.handle = null;
     this.model.release();

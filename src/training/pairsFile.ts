@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -42,9 +41,4 @@ export function readPairsFile(file: string): TrainingPair[] {
   }
   if (pairs.length === 0) throw new PairsFileError(`${file}: no pairs in it`);
   return pairs;
-}
-
-/** Identity of a pair's text, for its stored reference log-probs. */
-export function pairTextKey(pair: TrainingPair): string {
-  return createHash('sha256').update(JSON.stringify([pair.prompt, pair.chosen, pair.rejected])).digest('hex').slice(0, 24);
 }

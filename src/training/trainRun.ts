@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../artifacts/atomicWrite.js';
 import type { TrainConfig } from '../config/schema.js';
@@ -7,7 +8,7 @@ import { ChatTokenizer } from './chatTokens.js';
 import type { NativeTrainConfig, StepMetrics, TokenizedPair } from './nativeLibrary.js';
 import { NativeModel } from './nativeModel.js';
 import { NativeTrainer } from './nativeTrainer.js';
-import { pairTextKey, readPairsFile } from './pairsFile.js';
+import { readPairsFile } from './pairsFile.js';
 
 export class TrainRunError extends Error {
   constructor(message: string) {
@@ -23,6 +24,8 @@ export interface TrainOptions {
   out: string;
   resume?: boolean;
   signal?: AbortSignal;
+  /** Called once the run knows where it starts (0, or the checkpoint's step). */
+  onStart?: (step: number) => void;
   onStep?: (metrics: StepMetrics) => void;
 }
 
@@ -71,7 +74,29 @@ function latestCheckpoint(dir: string): string | null {
   return names.length ? join(dir, names[names.length - 1]!) : null;
 }
 
-/** Reference log-probs stored beside the run, by pair text: computed once, reused by reruns. */
+/** Which base model a run uses: its size and a hash of its first 4 MiB (header and first tensors). */
+function baseIdentity(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(4 << 20, statSync(file).size));
+    readSync(fd, head, 0, head.length, 0);
+    return `${statSync(file).size}:${createHash('sha256').update(head).digest('hex').slice(0, 16)}`;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The key of a pair's stored reference log-probs: everything they depend on — the base model, the
+ * token ids, max_length (truncation) and whether the loss averages over tokens (IPO).
+ */
+function refKey(base: string, config: TrainConfig, pair: TokenizedPair): string {
+  const hash = createHash('sha256').update(`${base}\0${config.max_length}\0${config.loss_type === 'ipo'}\0`);
+  for (const part of [pair.prompt, pair.chosen, pair.rejected]) hash.update(Buffer.from(part.buffer, part.byteOffset, part.byteLength)).update('\0');
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** Reference log-probs stored beside the run: computed once, reused by reruns. */
 function readRefs(file: string): Map<string, [number, number]> {
   const refs = new Map<string, [number, number]>();
   if (!existsSync(file)) return refs;
@@ -93,7 +118,10 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   const started = performance.now();
   mkdirSync(join(out, 'checkpoints'), { recursive: true });
   const manifestFile = join(out, 'train.json');
-  const manifest = JSON.stringify({ pairs: resolve(options.pairs), pairsBytes: statSync(options.pairs).size, base: resolve(options.base), config }, null, 2);
+  if (!existsSync(options.pairs)) throw new TrainRunError(`--pairs ${options.pairs}: no such file. HINT: codeq pairs --out ${options.pairs} makes one`);
+  const base = baseIdentity(options.base);
+  const pairsHash = createHash('sha256').update(readFileSync(options.pairs)).digest('hex').slice(0, 16);
+  const manifest = JSON.stringify({ pairs: resolve(options.pairs), pairsHash, base: resolve(options.base), baseIdentity: base, config }, null, 2);
   const checkpoint = latestCheckpoint(join(out, 'checkpoints'));
   if (checkpoint && !options.resume) throw new TrainRunError(`${out} holds a training run (${basename(checkpoint)}). HINT: --resume continues it; another --out starts anew`);
   if (options.resume && existsSync(manifestFile) && readFileSync(manifestFile, 'utf8') !== manifest) {
@@ -108,17 +136,20 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   let tokenized: TokenizedPair[];
   try {
     tokenized = pairs.map((p) => {
-      const ref = refs.get(pairTextKey(p));
-      return { prompt: tokenizer.prompt(p.prompt), chosen: tokenizer.answer(p.chosen), rejected: tokenizer.answer(p.rejected), refChosen: ref?.[0] ?? Number.NaN, refRejected: ref?.[1] ?? Number.NaN };
+      const pair = { prompt: tokenizer.prompt(p.prompt), chosen: tokenizer.answer(p.chosen), rejected: tokenizer.answer(p.rejected), refChosen: Number.NaN, refRejected: Number.NaN };
+      const ref = refs.get(refKey(base, config, pair));
+      return { ...pair, refChosen: ref?.[0] ?? Number.NaN, refRejected: ref?.[1] ?? Number.NaN };
     });
   } finally {
     await tokenizer.dispose();
   }
+  const keys = tokenized.map((p) => refKey(base, config, p));
 
   const model = await NativeModel.load(options.base);
   const trainer = new NativeTrainer(model, nativeConfig(config));
   const onAbort = () => trainer.cancel();
   options.signal?.addEventListener('abort', onAbort);
+  if (options.signal?.aborted) trainer.cancel();
   try {
     const missing = tokenized.filter((p) => Number.isNaN(p.refChosen)).length;
     if (missing > 0) log.info('reference log-probs (adapter off)', { pairs: missing, stored: refsFile });
@@ -126,7 +157,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
     if (truncated > 0) log.warn('pairs cut to max_length from the prompt side', { truncated, maxLength: config.max_length });
     if (missing > 0) {
       const used = trainer.referenceLogps();
-      await writeFileAtomic(refsFile, pairs.map((p, i) => `${JSON.stringify({ key: pairTextKey(p), chosen: used[i]![0], rejected: used[i]![1] })}\n`).join(''));
+      for (const [i, key] of keys.entries()) refs.set(key, used[i]!);
+      await writeFileAtomic(refsFile, [...refs].map(([key, [chosen, rejected]]) => `${JSON.stringify({ key, chosen, rejected })}\n`).join(''));
     }
     let step = 0;
     const metricsFile = join(out, 'metrics.jsonl');
@@ -138,9 +170,14 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       log.info('resuming', { checkpoint, step });
     }
     const resumedFrom = checkpoint ? step : null;
+    options.onStart?.(step);
     let final: StepMetrics | null = null;
     let stopped = false;
     while (step < config.max_steps) {
+      if (trainer.cancelled) {
+        stopped = true;
+        break;
+      }
       const metrics = await trainer.step();
       if (!metrics) {
         stopped = true;
@@ -152,10 +189,6 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       await writeFileAtomic(metricsFile, `${lines.join('\n')}\n`);
       options.onStep?.(metrics);
       if (step % config.save_steps === 0 || step === config.max_steps) await trainer.saveCheckpoint(join(out, 'checkpoints', checkpointName(step)));
-      if (options.signal?.aborted) {
-        stopped = true;
-        break;
-      }
     }
     // Stopped between checkpoints: keep the steps done (a resume continues from here).
     if (stopped && step > (resumedFrom ?? 0) && step % config.save_steps !== 0) await trainer.saveCheckpoint(join(out, 'checkpoints', checkpointName(step)));

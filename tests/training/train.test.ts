@@ -116,6 +116,8 @@ describe('codeq train (the native trainer through koffi)', () => {
       });
       expect(cancelled).toBeNull();
       expect(seen).toEqual([0, 1, 2]);
+      expect(await trainer.step()).toBeNull(); // still cancelled: a Ctrl-C is not lost
+      trainer.resetCancel();
       const step = await trainer.step();
       expect(step!.step).toBe(1); // the cancelled step left no trace
       expect(() => native.dispose()).toThrow(/trainer/);

@@ -19,6 +19,7 @@ inline LoraParams<float> read_lora_adapter(const GgufFile& file, const Qwen2Conf
   for (const auto& t : file.tensors()) {
     const auto dot = t.name.rfind(".lora_a");
     if (dot == std::string::npos || dot + 7 != t.name.size()) continue;
+    if (t.ne.size() < 2) throw GgufError(where + "tensor " + t.name + " is not a matrix");
     if (rank == 0) rank = static_cast<int>(t.ne[1]);
     if (static_cast<int>(t.ne[1]) != rank) throw GgufError(where + "tensor " + t.name + " has rank " + std::to_string(t.ne[1]) + ", others " + std::to_string(rank));
   }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -15,7 +16,8 @@
 namespace codeq {
 
 inline void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  static std::atomic<uint64_t> counter{0};
+  const std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + "). HINT: does the directory exist and is it writable?");
   size_t done = 0;
@@ -30,7 +32,9 @@ inline void write_file_atomic(const std::string& path, const std::vector<uint8_t
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  const bool synced = ::fsync(fd) == 0;
+  const bool closed = ::close(fd) == 0;
+  if (!synced || !closed) {
     ::unlink(temp.c_str());
     throw std::runtime_error(path + ": flush failed (" + std::strerror(errno) + ")");
   }

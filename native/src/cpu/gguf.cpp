@@ -66,6 +66,7 @@ class Cursor {
     if (type != ARRAY) return scalar(type);
     const uint32_t item = read<uint32_t>();
     const uint64_t count = read<uint64_t>();
+    if (count > size_ - at_) fail("metadata array of " + std::to_string(count) + " items is longer than the file");
     if (item == STRING) {
       std::vector<std::string> items;
       items.reserve(count);
@@ -122,6 +123,8 @@ GgufFile::GgufFile(const std::string& path) : path_(path) {
     if (version_ < 2 || version_ > 3) throw GgufError(path + ": GGUF version " + std::to_string(version_) + " is not supported (2 and 3 are)");
     const uint64_t tensor_count = c.read<uint64_t>();
     const uint64_t kv_count = c.read<uint64_t>();
+    // Each entry takes at least 8 bytes: a count beyond that is a corrupt header, not a big model.
+    if (tensor_count > size_ / 8 || kv_count > size_ / 8) c.fail("implausible tensor or metadata count");
     for (uint64_t i = 0; i < kv_count; i++) {
       std::string key = c.string();
       const uint32_t type = c.read<uint32_t>();
@@ -139,11 +142,14 @@ GgufFile::GgufFile(const std::string& path) : path_(path) {
       tensors_.push_back(std::move(t));
     }
     const uint64_t alignment = has("general.alignment") ? integer("general.alignment") : 32;
+    if (alignment == 0 || alignment % 8 != 0) throw GgufError(path + ": general.alignment " + std::to_string(alignment) + " is not a positive multiple of 8");
     data_start_ = (c.offset() + alignment - 1) / alignment * alignment;
     for (const auto& t : tensors_) {
       if (t.offset % alignment != 0) throw GgufError(path + ": tensor " + t.name + " is not aligned to " + std::to_string(alignment));
+      for (uint64_t d : t.ne)
+        if (d == 0 || d > (uint64_t{1} << 40)) throw GgufError(path + ": tensor " + t.name + " has a dimension of " + std::to_string(d));
       const uint64_t bytes = row_bytes(t.type, t.ne[0]) * (t.elements() / t.ne[0]);
-      if (data_start_ + t.offset + bytes > size_) {
+      if (data_start_ > size_ || t.offset > size_ - data_start_ || bytes > size_ - data_start_ - t.offset) {
         throw GgufError(path + ": tensor " + t.name + " runs past the end of the file. HINT: the file is truncated; download it again");
       }
     }

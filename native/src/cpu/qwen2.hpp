@@ -30,11 +30,17 @@ struct Qwen2Config {
     c.ffn = static_cast<int>(file.integer("qwen2.feed_forward_length"));
     c.heads = static_cast<int>(file.integer("qwen2.attention.head_count"));
     c.kv_heads = file.has("qwen2.attention.head_count_kv") ? static_cast<int>(file.integer("qwen2.attention.head_count_kv")) : c.heads;
+    if (c.layers <= 0 || c.hidden <= 0 || c.ffn <= 0 || c.heads <= 0 || c.kv_heads <= 0) {
+      throw GgufError(file.path() + ": qwen2 sizes must be positive (layers " + std::to_string(c.layers) + ", hidden " + std::to_string(c.hidden) + ", ffn " +
+                      std::to_string(c.ffn) + ", heads " + std::to_string(c.heads) + "/" + std::to_string(c.kv_heads) + ")");
+    }
     c.head_dim = c.hidden / c.heads;
     c.context = static_cast<int>(file.integer("qwen2.context_length"));
     c.rope_base = file.has("qwen2.rope.freq_base") ? file.number("qwen2.rope.freq_base") : 10000.0;
     c.eps = file.number("qwen2.attention.layer_norm_rms_epsilon");
-    c.vocab = static_cast<int>(file.tensor("token_embd.weight").ne[1]);
+    const auto& embedding = file.tensor("token_embd.weight");
+    if (embedding.ne.size() < 2) throw GgufError(file.path() + ": token_embd.weight is not a matrix");
+    c.vocab = static_cast<int>(embedding.ne[1]);
     c.tied = file.find("output.weight") == nullptr;
     if (c.heads % c.kv_heads != 0 || c.hidden % c.heads != 0 || c.head_dim % 2 != 0) {
       throw GgufError(file.path() + ": inconsistent attention shape (hidden " + std::to_string(c.hidden) + ", heads " + std::to_string(c.heads) + ", kv heads " +

@@ -22,7 +22,8 @@
 
 namespace codeq {
 
-enum class Schedule { Constant = 0, Linear = 1, Cosine = 2 };
+// transformers' names: constant (no warmup), linear and cosine (after warmup), constant_with_warmup.
+enum class Schedule { Constant = 0, Linear = 1, Cosine = 2, ConstantWithWarmup = 3 };
 
 // A step stopped on request, before it changed anything.
 struct StepCancelled : std::runtime_error {
@@ -114,6 +115,12 @@ class Trainer {
     for (size_t i = 0; i < pairs.size(); i++) {
       Pair& p = pairs[i];
       if (p.prompt.empty() || p.chosen.empty() || p.rejected.empty()) throw std::invalid_argument("pair " + std::to_string(i) + " has an empty prompt, chosen or rejected answer");
+      for (const auto* seq : {&p.prompt, &p.chosen, &p.rejected})
+        for (int32_t tok : *seq)
+          if (tok < 0 || tok >= w_.config.vocab) {
+            throw std::invalid_argument("pair " + std::to_string(i) + " has token " + std::to_string(tok) + ", outside the vocabulary of " + std::to_string(w_.config.vocab) +
+                                        ". HINT: tokenize with the base model's own tokenizer");
+          }
       truncated_ += fit(p.prompt, p.chosen, p.rejected);
       if (std::isnan(p.ref_chosen) || std::isnan(p.ref_rejected)) {
         Qwen2Pass<T> base(w_, nullptr);
@@ -196,8 +203,9 @@ class Trainer {
       order_ = saved_order;
       cursor_ = saved_cursor;
       rng_.state = saved_rng;
-      throw std::runtime_error("step " + std::to_string(step_ + 1) + ": " + (!std::isfinite(m.loss) ? "the loss is " + std::to_string(m.loss) + ", " : std::string()) +
-                               "the gradient of " + non_finite_tensor(grads) + " is not finite" +
+      const std::string tensor = non_finite_tensor(grads);
+      throw std::runtime_error("step " + std::to_string(step_ + 1) + ": " + (!std::isfinite(m.loss) ? "the loss is " + std::to_string(m.loss) : std::string()) +
+                               (tensor.empty() ? std::string(std::isfinite(m.loss) ? "the gradient norm overflowed" : "") : (std::isfinite(m.loss) ? "" : ", ") + std::string("the gradient of ") + tensor + " is not finite") +
                                "; training stopped, the adapter is as after step " + std::to_string(step_) + ". HINT: lower the learning rate or beta, or resume from a checkpoint");
     }
     const double clip = cfg_.max_grad_norm > 0 && m.grad_norm > cfg_.max_grad_norm ? cfg_.max_grad_norm / (m.grad_norm + 1e-6) : 1.0;
@@ -227,10 +235,12 @@ class Trainer {
   // transformers' schedules: linear warmup from 0, then constant, linear or cosine decay to 0.
   double learning_rate(int64_t step) const {
     const double base = cfg_.learning_rate;
+    if (cfg_.schedule == Schedule::Constant) return base;
     if (step < cfg_.warmup_steps) return base * static_cast<double>(step) / std::max(1, cfg_.warmup_steps);
     const double progress = static_cast<double>(step - cfg_.warmup_steps) / std::max(1, cfg_.max_steps - cfg_.warmup_steps);
     switch (cfg_.schedule) {
-      case Schedule::Constant: return base;
+      case Schedule::Constant:
+      case Schedule::ConstantWithWarmup: return base;
       case Schedule::Linear: return base * std::max(0.0, 1 - progress);
       case Schedule::Cosine: return base * 0.5 * (1 + std::cos(M_PI * std::min(1.0, progress)));
     }
@@ -269,7 +279,12 @@ class Trainer {
     std::memcpy(&stored_sum, bytes.data() + bytes.size() - 8, 8);
     if (fnv1a(std::vector<uint8_t>(bytes.begin(), bytes.end() - 8)) != stored_sum) throw bad("checksum mismatch: the file is truncated or corrupt. HINT: resume from an earlier checkpoint");
     size_t at = 8;
+    const size_t end = bytes.size() - 8;  // the checksum
+    const auto need = [&](size_t n) {
+      if (n > end || at > end - n) throw bad("too short for what it declares. HINT: resume from an earlier checkpoint");
+    };
     const auto take = [&](auto& v) {
+      need(sizeof(v));
       std::memcpy(&v, bytes.data() + at, sizeof(v));
       at += sizeof(v);
     };
@@ -303,10 +318,12 @@ class Trainer {
       uint64_t n;
       take(n);
       if (n != x->size()) throw bad("tensor " + std::to_string(which) + " has " + std::to_string(n) + " values, expected " + std::to_string(x->size()));
+      need(n * sizeof(T));
       std::memcpy(x->data(), bytes.data() + at, n * sizeof(T));
       at += n * sizeof(T);
       which++;
     }
+    if (at != end) throw bad("has " + std::to_string(end - at) + " bytes after its last tensor");
     params_ = std::move(params);
     m_ = std::move(m);
     v_ = std::move(v);
@@ -439,7 +456,7 @@ class Trainer {
         for (T x : grads.b[l][t])
           if (!std::isfinite(x)) return base + ".lora_b";
       }
-    return "(no tensor: the norm overflowed)";
+    return "";
   }
 
   template <typename F>
