@@ -1,3 +1,4 @@
+import { CallTracker } from './callTracker.js';
 import { clearAdapter, freeModel, loadAdapter, loadModel, logProbs, modelInfo, type ModelHandle, type ModelInfo } from './nativeLibrary.js';
 
 /**
@@ -9,7 +10,7 @@ export class NativeModel {
   /** Trainers on these weights: the model may not be freed under them. */
   private users = 0;
   /** Calls in flight (or queued) on the handle: it may not be freed under them either. */
-  private calls = 0;
+  private readonly calls = new CallTracker();
 
   private constructor(handle: ModelHandle, readonly file: string) {
     this.handle = handle;
@@ -26,22 +27,14 @@ export class NativeModel {
   /** Applies a llama.cpp LoRA adapter GGUF at `scale` (effective scale = scale · alpha / rank). */
   async useAdapter(file: string | null, scale = 1): Promise<void> {
     if (file === null) clearAdapter(this.live());
-    else await this.tracked(loadAdapter(this.live(), file, scale));
+    else await this.calls.track(loadAdapter(this.live(), file, scale));
   }
 
   /** Log-probabilities of tokens[first..] given what precedes each. */
   logProbs(tokens: ArrayLike<number>, first: number): Promise<Float32Array> {
-    return this.tracked(logProbs(this.live(), Int32Array.from(tokens), first));
+    return this.calls.track(logProbs(this.live(), Int32Array.from(tokens), first));
   }
 
-  private async tracked<T>(call: Promise<T>): Promise<T> {
-    this.calls += 1;
-    try {
-      return await call;
-    } finally {
-      this.calls -= 1;
-    }
-  }
 
   /** For NativeTrainer, which trains on these weights; release() when done. */
   retain(): ModelHandle {
@@ -56,7 +49,7 @@ export class NativeModel {
 
   dispose(): void {
     if (this.users > 0) throw new Error(`the native model still has ${this.users} trainer(s) on it: dispose them first`);
-    if (this.calls > 0) throw new Error(`the native model has ${this.calls} call(s) in flight: await them first`);
+    if (this.calls.inFlight > 0) throw new Error(`the native model has ${this.calls.inFlight} call(s) in flight: await them first`);
     if (this.handle) freeModel(this.handle);
     this.handle = null;
   }

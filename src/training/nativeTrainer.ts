@@ -1,3 +1,4 @@
+import { CallTracker } from './callTracker.js';
 import {
   createTrainer,
   exportAdapter,
@@ -22,7 +23,7 @@ export class NativeTrainer {
   private handle: TrainerHandle | null;
   private readonly cancelFlag = new Int32Array(1);
   private pairCount = 0;
-  private calls = 0;
+  private readonly calls = new CallTracker();
 
   constructor(
     readonly model: NativeModel,
@@ -33,7 +34,7 @@ export class NativeTrainer {
 
   /** Takes the pairs; reference log-probs are computed (adapter off) where NaN. Returns how many were cut. */
   async setPairs(pairs: TokenizedPair[]): Promise<number> {
-    const truncated = await this.tracked(setPairs(this.live(), pairs));
+    const truncated = await this.calls.track(setPairs(this.live(), pairs));
     this.pairCount = pairs.length;
     return truncated;
   }
@@ -46,7 +47,7 @@ export class NativeTrainer {
 
   /** One optimizer step; null when cancelled (then, or before, by cancel()). */
   step(onProgress?: (done: number, total: number) => void): Promise<StepMetrics | null> {
-    return this.tracked(trainerStep(this.live(), this.cancelFlag, onProgress));
+    return this.calls.track(trainerStep(this.live(), this.cancelFlag, onProgress));
   }
 
   /** Stops the step in flight (nothing changed) and every later one, until resetCancel(). */
@@ -63,30 +64,22 @@ export class NativeTrainer {
   }
 
   saveCheckpoint(path: string): Promise<void> {
-    return this.tracked(saveCheckpoint(this.live(), path));
+    return this.calls.track(saveCheckpoint(this.live(), path));
   }
 
   /** Restores a checkpoint; returns its step. */
   loadCheckpoint(path: string): Promise<number> {
-    return this.tracked(loadCheckpoint(this.live(), path));
+    return this.calls.track(loadCheckpoint(this.live(), path));
   }
 
   exportAdapter(path: string, name: string): Promise<void> {
-    return this.tracked(exportAdapter(this.live(), path, name));
+    return this.calls.track(exportAdapter(this.live(), path, name));
   }
 
-  private async tracked<T>(call: Promise<T>): Promise<T> {
-    this.calls += 1;
-    try {
-      return await call;
-    } finally {
-      this.calls -= 1;
-    }
-  }
 
   dispose(): void {
     if (!this.handle) return;
-    if (this.calls > 0) throw new Error(`the trainer has ${this.calls} call(s) in flight: cancel() and await them first`);
+    if (this.calls.inFlight > 0) throw new Error(`the trainer has ${this.calls.inFlight} call(s) in flight: cancel() and await them first`);
     freeTrainer(this.handle);
     this.handle = null;
     this.model.release();
