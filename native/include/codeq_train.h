@@ -18,7 +18,7 @@
 extern "C" {
 #endif
 
-#define CODEQ_ABI_VERSION 3
+#define CODEQ_ABI_VERSION 4
 #define CODEQ_API __attribute__((visibility("default")))
 
 typedef struct codeq_model codeq_model;
@@ -93,6 +93,8 @@ CODEQ_API int32_t codeq_trainer_step(codeq_trainer* trainer, codeq_step_metrics*
 CODEQ_API int32_t codeq_trainer_save_checkpoint(const codeq_trainer* trainer, const char* path, char* error, int32_t error_size);
 CODEQ_API int32_t codeq_trainer_load_checkpoint(codeq_trainer* trainer, const char* path, int64_t* step, char* error, int32_t error_size);
 CODEQ_API int32_t codeq_trainer_export_adapter(const codeq_trainer* trainer, const char* path, const char* name, char* error, int32_t error_size);
+/* The base GGUF (the trainer's model file) with the adapter merged in, as an F16 model. */
+CODEQ_API int32_t codeq_trainer_export_merged(const codeq_trainer* trainer, const char* base_gguf_path, const char* path, char* error, int32_t error_size);
 
 #ifdef __cplusplus
 }

@@ -235,4 +235,13 @@ int32_t codeq_trainer_export_adapter(const codeq_trainer* trainer, const char* p
   });
 }
 
+int32_t codeq_trainer_export_merged(const codeq_trainer* trainer, const char* base_gguf_path, const char* path, char* error, int32_t error_size) {
+  return guarded(error, error_size, [&] {
+    if (!trainer || !base_gguf_path || !path) throw std::invalid_argument("codeq_trainer_export_merged: NULL argument");
+    std::lock_guard<std::mutex> hold(trainer->lock);
+    codeq::GgufFile base(base_gguf_path);
+    trainer->trainer->export_merged(base, path);
+  });
+}
+
 }  // extern "C"

@@ -337,3 +337,31 @@ TEST(bad_pairs_and_a_short_checkpoint_with_a_valid_checksum_are_refused) {
   }
   std::remove(ckpt.c_str());
 }
+
+TEST(the_merged_model_scores_like_base_plus_adapter) {
+  const std::string base_path = tiny_model();
+  codeq::GgufFile file(base_path);
+  const auto weights = codeq::Qwen2Weights<float>::load(file);
+  codeq::Trainer<float> trainer(weights, small_config());
+  trainer.set_pairs(synthetic_pairs());
+  for (int s = 0; s < 5; s++) trainer.step();
+  const std::string path = temp_file("merged.gguf");
+  trainer.export_merged(file, path);
+  codeq::GgufFile merged(path);
+  CHECK(merged.string("general.architecture") == "qwen2");
+  CHECK(merged.integer("general.file_type") == 1);
+  CHECK(merged.tensor("blk.0.attn_q.weight").type == 1);    // F16
+  CHECK(merged.tensor("blk.0.attn_norm.weight").type == 0);  // F32
+  const auto merged_weights = codeq::Qwen2Weights<float>::load(merged);
+  const std::vector<int32_t> tokens = {0, 1, 2, 1, 2, 3, 15};
+  codeq::Qwen2Pass<float> adapted(weights, &trainer.params()), plain(merged_weights, nullptr), base(weights, nullptr);
+  const auto a = adapted.forward(tokens, 3), m = plain.forward(tokens, 3), b = base.forward(tokens, 3);
+  double worst = 0, moved = 0;
+  for (size_t i = 0; i < a.size(); i++) {
+    worst = std::max(worst, std::fabs(static_cast<double>(a[i] - m[i])));
+    moved = std::max(moved, std::fabs(static_cast<double>(a[i] - b[i])));
+  }
+  CHECK(worst < 5e-3);  // F16 rounding of the merged weights
+  CHECK(moved > 10 * worst);  // and the adapter is really in there
+  std::remove(path.c_str());
+}

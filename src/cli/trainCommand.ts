@@ -15,8 +15,9 @@ export function registerTrainCommand(program: Command): void {
     .option('--config <file>', 'training config overlaying configs/train.yaml (TRL/PEFT names)')
     .requiredOption('--out <dir>', 'output directory')
     .option('--resume', 'continue from the newest checkpoint in --out (bit for bit on the CPU)')
+    .option('--merge', 'also write merged-f16.gguf: the base with the adapter merged in (F16)')
     .addHelpText('after', '\nExample: codeq train --pairs runs/pairs.jsonl --base ~/.cache/codeq/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf --out runs/train-1')
-    .action(async (flags: { pairs: string; base: string; config?: string; out: string; resume?: boolean }) => {
+    .action(async (flags: { pairs: string; base: string; config?: string; out: string; resume?: boolean; merge?: boolean }) => {
       if (!existsSync(flags.base)) throw new UsageError(`--base ${flags.base}: no such file. HINT: codeq model pull prints the default model's path`);
       const config = loadTrainConfig(flags.config);
       const controller = new AbortController();
@@ -35,6 +36,7 @@ export function registerTrainCommand(program: Command): void {
           config,
           out: flags.out,
           resume: flags.resume ?? false,
+          merge: flags.merge ?? false,
           signal: controller.signal,
           onStart: (step) => (progress = new Progress(step > 0 ? `train (from step ${step})` : 'train', config.max_steps - step, 5_000)),
           onStep: (m) =>
@@ -49,7 +51,7 @@ export function registerTrainCommand(program: Command): void {
         process.stdout.write(
           `${summary.stopped ? 'stopped' : 'done'} at step ${summary.steps}/${config.max_steps} on ${summary.pairs} pairs (${summary.truncated} cut to max_length)` +
             (f ? `: loss ${f.loss.toFixed(4)}, rewards/accuracies ${f['rewards/accuracies'].toFixed(2)}, rewards/margins ${f['rewards/margins'].toFixed(3)}` : '') +
-            `\n${summary.adapter ? `adapter: ${summary.adapter}\n` : `resume with: codeq train ... --out ${flags.out} --resume\n`}`,
+            `\n${summary.adapter ? `adapter: ${summary.adapter}\n` : `resume with: codeq train ... --out ${flags.out} --resume\n`}${summary.merged ? `merged model: ${summary.merged}\n` : ''}`,
         );
         if (summary.stopped) process.exitCode = 130;
       } finally {

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import koffi from 'koffi';
 import { Semaphore } from '../util/semaphore.js';
 
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 const ERROR_SIZE = 4096;
 /** Well under koffi's limit; each call is long (a forward pass), so more would only queue. */
 const MAX_IN_FLIGHT = 8;
@@ -177,6 +177,7 @@ function bind() {
     saveCheckpoint: lib.func('codeq_trainer_save_checkpoint', 'int32_t', [trainerPtr, 'const char *', 'char *', 'int32_t']) as unknown as AsyncFunction,
     loadCheckpoint: lib.func('codeq_trainer_load_checkpoint', 'int32_t', [trainerPtr, 'const char *', koffi.out('int64_t *'), 'char *', 'int32_t']) as unknown as AsyncFunction,
     exportAdapter: lib.func('codeq_trainer_export_adapter', 'int32_t', [trainerPtr, 'const char *', 'const char *', 'char *', 'int32_t']) as unknown as AsyncFunction,
+    exportMerged: lib.func('codeq_trainer_export_merged', 'int32_t', [trainerPtr, 'const char *', 'const char *', 'char *', 'int32_t']) as unknown as AsyncFunction,
     registerProgress: (fn: (done: number, total: number) => void) => koffi.register(fn, progress),
     unregister: (callback: unknown) => koffi.unregister(callback as never),
   };
@@ -395,4 +396,9 @@ export async function loadCheckpoint(handle: TrainerHandle, path: string): Promi
 
 export async function exportAdapter(handle: TrainerHandle, path: string, name: string): Promise<void> {
   await callAsync(native().exportAdapter, [handle, path, name], (rc) => rc !== 0);
+}
+
+/** The base model with the adapter merged in, written as an F16 GGUF. */
+export async function exportMerged(handle: TrainerHandle, baseFile: string, path: string): Promise<void> {
+  await callAsync(native().exportMerged, [handle, baseFile, path], (rc) => rc !== 0);
 }

@@ -2,6 +2,7 @@ import { CallTracker } from './callTracker.js';
 import {
   createTrainer,
   exportAdapter,
+  exportMerged,
   freeTrainer,
   loadCheckpoint,
   referenceLogps,
@@ -74,6 +75,11 @@ export class NativeTrainer {
 
   exportAdapter(path: string, name: string): Promise<void> {
     return this.calls.track(exportAdapter(this.live(), path, name));
+  }
+
+  /** The model's file with the adapter merged in, as an F16 GGUF (needs no adapter to run). */
+  exportMerged(path: string): Promise<void> {
+    return this.calls.track(exportMerged(this.live(), this.model.file, path));
   }
 
 

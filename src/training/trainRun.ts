@@ -23,6 +23,8 @@ export interface TrainOptions {
   config: TrainConfig;
   out: string;
   resume?: boolean;
+  /** Also write OUT/merged-f16.gguf: the base with the adapter merged in. */
+  merge?: boolean;
   signal?: AbortSignal;
   /** Called once the run knows where it starts (0, or the checkpoint's step). */
   onStart?: (step: number) => void;
@@ -37,6 +39,7 @@ export interface TrainSummary {
   stopped: boolean;
   final: StepMetrics | null;
   adapter: string | null;
+  merged: string | null;
   seconds: number;
 }
 
@@ -197,7 +200,12 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       adapter = join(out, 'adapter.gguf');
       await trainer.exportAdapter(adapter, `codeq DPO r${config.lora.r}`);
     }
-    const summary: TrainSummary = { pairs: pairs.length, truncated, resumedFrom, steps: step, stopped, final, adapter, seconds: Math.round((performance.now() - started) / 100) / 10 };
+    let merged: string | null = null;
+    if (!stopped && options.merge) {
+      merged = join(out, 'merged-f16.gguf');
+      await trainer.exportMerged(merged);
+    }
+    const summary: TrainSummary = { pairs: pairs.length, truncated, resumedFrom, steps: step, stopped, final, adapter, merged, seconds: Math.round((performance.now() - started) / 100) / 10 };
     await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } finally {

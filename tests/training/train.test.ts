@@ -47,7 +47,7 @@ describe('codeq train (the native trainer through koffi)', () => {
   const straightOut = join(dir, 'straight');
 
   beforeAll(async () => {
-    straight = await train({ pairs: pairsFile, base: model, config, out: straightOut });
+    straight = await train({ pairs: pairsFile, base: model, config, out: straightOut, merge: true });
   }, 120_000);
 
   it('learns the preference and writes TRL-named metrics for every step', () => {
@@ -81,6 +81,15 @@ describe('codeq train (the native trainer through koffi)', () => {
       const ours = await native.logProbs([...prompt, ...chosen], prompt.length);
       llama.forEach((v, i) => expect(Math.abs(v - ours[i]!)).toBeLessThan(5e-3));
       expect(sum(llama)).toBeGreaterThan(before); // the chosen answer became more likely
+      // The merged F16 model (tokenizer and all metadata copied) loads without any adapter and agrees.
+      await policy.dispose();
+      const merged = await Policy.load(straight.merged!, { ...loadConfig().policy, gpu: 'cpu', threads: 2, contextSize: 512, sequences: 1, batchSize: 256 });
+      try {
+        const fromMerged = await merged.logProbs(prompt as never, chosen as never);
+        fromMerged.forEach((v, i) => expect(Math.abs(v - ours[i]!)).toBeLessThan(2e-2));
+      } finally {
+        await merged.dispose();
+      }
     } finally {
       await tokenizer.dispose();
       native.dispose();

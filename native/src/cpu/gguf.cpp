@@ -126,9 +126,11 @@ GgufFile::GgufFile(const std::string& path) : path_(path) {
     // Each entry takes at least 8 bytes: a count beyond that is a corrupt header, not a big model.
     if (tensor_count > size_ / 8 || kv_count > size_ / 8) c.fail("implausible tensor or metadata count");
     for (uint64_t i = 0; i < kv_count; i++) {
+      const size_t start = c.offset();
       std::string key = c.string();
       const uint32_t type = c.read<uint32_t>();
       metadata_[key] = c.value(type);
+      raw_metadata_.push_back({key, std::vector<uint8_t>(data_ + start, data_ + c.offset())});
     }
     tensors_.reserve(tensor_count);
     for (uint64_t i = 0; i < tensor_count; i++) {

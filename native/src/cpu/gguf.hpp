@@ -43,6 +43,9 @@ class GgufFile {
   uint32_t version() const { return version_; }
   const std::map<std::string, GgufValue>& metadata() const { return metadata_; }
   const std::vector<GgufTensor>& tensors() const { return tensors_; }
+  // Each metadata entry as its encoded bytes (key, type, value), in file order: copied verbatim
+  // into a merged model, tokenizer arrays and all.
+  const std::vector<std::pair<std::string, std::vector<uint8_t>>>& raw_metadata() const { return raw_metadata_; }
 
   bool has(const std::string& key) const { return metadata_.count(key) > 0; }
   const GgufTensor* find(const std::string& name) const;
@@ -62,6 +65,7 @@ class GgufFile {
   size_t size_ = 0;
   size_t data_start_ = 0;
   std::map<std::string, GgufValue> metadata_;
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> raw_metadata_;
   std::vector<GgufTensor> tensors_;
 };
 

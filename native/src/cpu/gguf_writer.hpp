@@ -20,6 +20,8 @@ class GgufWriter {
   }
   void meta_u32(const std::string& key, uint32_t value) { metadata_.push_back({key, 4, "", value, 0}); }
   void meta_f32(const std::string& key, float value) { metadata_.push_back({key, 6, "", 0, value}); }
+  // An entry already encoded (key, type and value), as GgufFile::raw_metadata gives it.
+  void meta_raw(const std::string& key, const std::vector<uint8_t>& encoded) { metadata_.push_back({key, kRaw, "", 0, 0, encoded}); }
 
   // ne[0] is the row length (fastest); values are row-major.
   void tensor_f32(const std::string& name, std::vector<uint64_t> ne, const std::vector<float>& values) { add(name, std::move(ne), 0, values); }
@@ -39,6 +41,10 @@ class GgufWriter {
     u64(tensors_.size());
     u64(metadata_.size());
     for (const auto& m : metadata_) {
+      if (m.type == kRaw) {
+        raw(m.encoded.data(), m.encoded.size());
+        continue;
+      }
       str(m.key);
       u32(m.type);
       if (m.type == 8) str(m.text);
@@ -63,12 +69,14 @@ class GgufWriter {
   }
 
  private:
+  static constexpr uint32_t kRaw = 0xffffffff;
   struct Meta {
     std::string key;
     uint32_t type;
     std::string text;
     uint32_t u;
     float f;
+    std::vector<uint8_t> encoded = {};
   };
   struct Tensor {
     std::string name;

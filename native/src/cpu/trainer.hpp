@@ -353,6 +353,29 @@ class Trainer {
     w.write(path);
   }
 
+  // The base model with the adapter merged in (W + scale·B·A), matrices in F16 and vectors in F32,
+  // every metadata entry copied but general.file_type (now MOSTLY_F16): a plain model file that
+  // any llama.cpp loads without the adapter.
+  void export_merged(const GgufFile& base, const std::string& path) const {
+    GgufWriter w;
+    for (const auto& [key, encoded] : base.raw_metadata())
+      if (key != "general.file_type" && key != "general.alignment") w.meta_raw(key, encoded);
+    w.meta_u32("general.file_type", 1);
+    for (const auto& t : base.tensors()) {
+      std::vector<float> values = base.dequantize(t);
+      for (int l = 0; l < w_.config.layers; l++)
+        for (int target = 0; target < kTargets; target++) {
+          if (!cfg_.targets[target] || t.name != "blk." + std::to_string(l) + "." + lora_target_name(target) + ".weight") continue;
+          const auto [in, out] = lora_shape(w_.config, target);
+          const std::vector<float> a(params_.a[l][target].begin(), params_.a[l][target].end()), b(params_.b[l][target].begin(), params_.b[l][target].end());
+          gemm_nn(out, in, cfg_.rank, static_cast<float>(params_.scale), b.data(), cfg_.rank, a.data(), in, 1.0f, values.data(), in);
+        }
+      if (t.ne.size() >= 2) w.tensor_f16(t.name, t.ne, values);
+      else w.tensor_f32(t.name, t.ne, values);
+    }
+    w.write(path);
+  }
+
  private:
   static constexpr char kMagic[8] = {'C', 'Q', 'C', 'K', 'P', 'T', '\r', '\n'};
   static constexpr uint32_t kCheckpointVersion = 1;
