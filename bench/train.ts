@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/artifacts/atomicWrite.js';
 import { resolveCacheDir } from '../src/config/env.js';
 import { loadConfig } from '../src/config/load.js';
-import { readGgufHeader } from '../src/models/gguf/reader.js';
+import { meta, readGgufHeader } from '../src/models/gguf/reader.js';
 import { inspectModel } from '../src/models/inspect.js';
 import { resolveModel } from '../src/models/pull.js';
 import { TINY_DEFAULTS, writeTinyModel } from '../src/models/tinyModel.js';
@@ -69,9 +69,11 @@ function runJson(argv: string[], env: NodeJS.ProcessEnv = {}): Result {
 const shapes = (file: string) => {
   const s = inspectModel(file);
   const header = readGgufHeader(file);
-  const base = header.metadata.get('qwen2.rope.freq_base');
+  const base = meta(header, 'qwen2.rope.freq_base');
   const tied = !header.tensors.some((t) => t.name === 'output.weight');
-  return { layers: s.layers!, hidden: s.hidden!, ffn: s.feedForward!, heads: s.heads!, kvHeads: s.kvHeads!, vocab: s.vocabulary!, ropeBase: Number(base ?? 10000), tied };
+  const ropeBase = Number(base ?? 10000);
+  if (!Number.isFinite(ropeBase)) throw new Error(`${file}: qwen2.rope.freq_base is ${String(base)}`);
+  return { layers: s.layers!, hidden: s.hidden!, ffn: s.feedForward!, heads: s.heads!, kvHeads: s.kvHeads!, vocab: s.vocabulary!, ropeBase, tied };
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'codeq-bench-train-'));
