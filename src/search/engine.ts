@@ -118,8 +118,8 @@ class Search {
    * the critic's best rewrite for rolloutDepth greedy steps, back up the reward where it ended.
    */
   private async mcts(): Promise<StopReason> {
-    const { mcts, policy } = { mcts: this.context.config.search.mcts, policy: this.context.config.policy };
-    const temperature = policy.generation.temperature;
+    const mcts = this.context.config.search.mcts;
+    const temperature = this.context.config.policy.generation.temperature;
     for (;;) {
       if (this.meter.used.rollouts >= mcts.rollouts) return 'rollouts';
       const spent = this.spent();
