@@ -19,6 +19,7 @@ import { runSearch } from '../search/engine.js';
 import { toTrajectory, type Trajectory } from '../search/trajectory.js';
 import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
 import { commandConfig, oneOf, positiveInteger } from './options.js';
+import { logExpansion } from './searchCommand.js';
 
 /**
  * What `npm start` runs until a full self-improvement round exists: the slices of the round that
@@ -143,7 +144,7 @@ async function searchSample(config: CodeqConfig, backend: BackendName, tasks: Pr
       const seed = taskSeed(config.policy.generation.seed, task.id);
       const search = async (mode: SearchMode) => {
         log.info(`${mode} ${index + 1}/${tasks.length}: ${task.id}`);
-        const outcome = await runSearch(mode, searchTaskOf(task, config), { policy, sandbox, templates, config, seed });
+        const outcome = await runSearch(mode, searchTaskOf(task, config), { policy, sandbox, templates, config, seed, onExpansion: logExpansion });
         return toTrajectory(outcome, task, { model: policy.name, adapter: policy.adapter, seed, system: templates.system, config });
       };
       const single = await search('single');

@@ -66,7 +66,7 @@ function abortOnSignals(): { signal: AbortSignal; release: () => void } {
 }
 
 /** One log line per policy call of a search: what it proposed and what has been spent. */
-function logExpansion(expansion: Expansion, tree: SearchTree, used: BudgetUsed): void {
+export function logExpansion(expansion: Expansion, tree: SearchTree, used: BudgetUsed): void {
   const rewrites = expansion.rewrites;
   const best = Math.max(0, ...rewrites.map((r) => (r.node === null ? 0 : tree.node(r.node).visible.reward)));
   log.info(`${expansion.kind} #${expansion.parent}`, {
