@@ -119,9 +119,9 @@ function readRefs(file: string): Map<string, [number, number]> {
 export async function train(options: TrainOptions): Promise<TrainSummary> {
   const { config, out } = options;
   const started = performance.now();
+  if (!existsSync(options.pairs)) throw new TrainRunError(`--pairs ${options.pairs}: no such file. HINT: codeq pairs --out ${options.pairs} makes one`);
   mkdirSync(join(out, 'checkpoints'), { recursive: true });
   const manifestFile = join(out, 'train.json');
-  if (!existsSync(options.pairs)) throw new TrainRunError(`--pairs ${options.pairs}: no such file. HINT: codeq pairs --out ${options.pairs} makes one`);
   const base = baseIdentity(options.base);
   const pairsHash = createHash('sha256').update(readFileSync(options.pairs)).digest('hex').slice(0, 16);
   const manifest = JSON.stringify({ pairs: resolve(options.pairs), pairsHash, base: resolve(options.base), baseIdentity: base, config }, null, 2);
