@@ -61,6 +61,9 @@ export class PolicyError extends Error {
 
 let loadedInThisProcess = false;
 
+const CRITIC_SCHEMA = { type: 'object', properties: { score: { enum: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] } } } as const;
+const compileCriticGrammar = (llama: Llama) => llama.createGrammarForJsonSchema(CRITIC_SCHEMA);
+
 function checkAdapter(adapter: Adapter): void {
   let summary;
   try {
@@ -84,6 +87,7 @@ export class Policy {
   private readonly slots: Semaphore;
   private readonly chatWrapper: ChatWrapper;
   private disposed = false;
+  private criticGrammar: ReturnType<typeof compileCriticGrammar> | null = null;
 
   private constructor(
     private readonly llama: Llama,
@@ -208,10 +212,9 @@ export class Policy {
    * count against a search's budget like any other generation.
    */
   async critique(prompts: string[], systemPrompt: string, signal?: AbortSignal): Promise<CriticScore[]> {
-    const grammar = await this.llama.createGrammarForJsonSchema({
-      type: 'object',
-      properties: { score: { enum: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] } },
-    } as const);
+    // Compiled once per policy: MCTS asks the critic after every expansion.
+    this.criticGrammar ??= compileCriticGrammar(this.llama);
+    const grammar = await this.criticGrammar;
     return Promise.all(
       prompts.map((prompt) =>
         this.withSequence(async (session, tokensUsed) => {

@@ -2,9 +2,8 @@ import type { CodeqConfig, SearchMode } from '../config/schema.js';
 import { criticPrompt, rewritePrompt, type PromptTemplates } from '../policy/prompts.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { Task } from '../tasks/task.js';
-import { candidateLimits } from '../tasks/prepare/prepareTask.js';
-import type { JudgeTarget } from '../verify/judgeCandidate.js';
-import { verifyProgram, type TestReport, type TestVerdict } from '../verify/verifyProgram.js';
+import { judgeHidden, type JudgeTarget } from '../verify/judgeCandidate.js';
+import type { TestReport, TestVerdict } from '../verify/verifyProgram.js';
 import { BudgetMeter, type BudgetUsed, type StopReason } from './budget.js';
 import type { RewritePolicy } from './rewritePolicy.js';
 import { searchAlpha } from './trajectory.js';
@@ -239,6 +238,6 @@ class Search {
   private async hiddenReport(chosen: SearchNode): Promise<TestReport | null> {
     if (chosen.visible.verdict !== 'pass' || this.task.hidden.length === 0) return null;
     const { sandbox, config, signal } = this.context;
-    return verifyProgram(sandbox, this.task.spec, chosen.code, this.task.hidden, this.task.compare, candidateLimits(this.task.oracleMs.hidden, config.tasks), signal);
+    return judgeHidden(sandbox, this.task, chosen.code, config.tasks, signal);
   }
 }

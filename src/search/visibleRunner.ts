@@ -1,9 +1,8 @@
 import type { TasksConfig } from '../config/schema.js';
 import { describeFeedback } from '../policy/feedback.js';
 import type { Sandbox } from '../sandbox/types.js';
-import { candidateLimits } from '../tasks/prepare/prepareTask.js';
-import type { JudgeTarget } from '../verify/judgeCandidate.js';
-import { verifyProgram, type TestReport } from '../verify/verifyProgram.js';
+import { judgeVisible, type JudgeTarget } from '../verify/judgeCandidate.js';
+import type { TestReport } from '../verify/verifyProgram.js';
 import type { VisibleOutcome } from './tree.js';
 
 export function outcomeOf(report: TestReport): VisibleOutcome {
@@ -26,7 +25,6 @@ export class VisibleRunner {
   ) {}
 
   async run(code: string): Promise<VisibleOutcome> {
-    const report = await verifyProgram(this.sandbox, this.target.spec, code, this.target.visible, this.target.compare, candidateLimits(this.target.oracleMs.visible, this.config), this.signal);
-    return outcomeOf(report);
+    return outcomeOf(await judgeVisible(this.sandbox, this.target, code, this.config, this.signal));
   }
 }

@@ -22,13 +22,23 @@ export interface Judgement {
   hidden: TestReport | null;
 }
 
+/** A candidate on the visible tests alone (what search sees), in one process, limits from the oracle's time. */
+export function judgeVisible(sandbox: Sandbox, target: JudgeTarget, code: string, config: TasksConfig, signal?: AbortSignal): Promise<TestReport> {
+  return verifyProgram(sandbox, target.spec, code, target.visible, target.compare, candidateLimits(target.oracleMs.visible, config), signal);
+}
+
+/** A candidate on the hidden tests alone (what evaluation adds). */
+export function judgeHidden(sandbox: Sandbox, target: JudgeTarget, code: string, config: TasksConfig, signal?: AbortSignal): Promise<TestReport> {
+  return verifyProgram(sandbox, target.spec, code, target.hidden, target.compare, candidateLimits(target.oracleMs.hidden, config), signal);
+}
+
 /**
- * The final verdict of a candidate: the visible tests first (what search sees), then the hidden
- * ones (what evaluation adds). Each set runs in one process with limits from the oracle's time.
+ * The final verdict of a candidate: the visible tests first, then the hidden ones (only when the
+ * visible ones pass and there are hidden ones).
  */
 export async function judgeCandidate(sandbox: Sandbox, target: JudgeTarget, code: string, config: TasksConfig, signal?: AbortSignal): Promise<Judgement> {
-  const visible = await verifyProgram(sandbox, target.spec, code, target.visible, target.compare, candidateLimits(target.oracleMs.visible, config), signal);
+  const visible = await judgeVisible(sandbox, target, code, config, signal);
   if (visible.verdict !== 'pass' || target.hidden.length === 0) return { verdict: visible.verdict, visible, hidden: null };
-  const hidden = await verifyProgram(sandbox, target.spec, code, target.hidden, target.compare, candidateLimits(target.oracleMs.hidden, config), signal);
+  const hidden = await judgeHidden(sandbox, target, code, config, signal);
   return { verdict: hidden.verdict, visible, hidden };
 }
