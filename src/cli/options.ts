@@ -51,3 +51,20 @@ export function integer(value: string): number {
   if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a whole number, got ${JSON.stringify(value)}`);
   return Number(value);
 }
+
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected a number in [0, 1], got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** A comma-separated list whose items are each one of `allowed`. */
+export function listOf<T extends string>(allowed: readonly T[]) {
+  return (value: string): T[] => value.split(',').map((item) => oneOf(allowed)(item.trim()));
+}

@@ -4,13 +4,7 @@ import { writeFileAtomic } from '../artifacts/atomicWrite.js';
 import { PAIR_SOURCES } from '../config/schema.js';
 import { extractPairs } from '../preferences/pairs.js';
 import { readTrajectories, trajectoryFiles } from '../search/shards.js';
-import { commandConfig, oneOf, UsageError } from './options.js';
-
-function number(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`expected a number in [0, 1], got ${JSON.stringify(value)}`);
-  return n;
-}
+import { commandConfig, fraction, listOf, UsageError } from './options.js';
 
 export function registerPairsCommand(program: Command): void {
   program
@@ -18,8 +12,8 @@ export function registerPairsCommand(program: Command): void {
     .description('turn search trees into DPO preference pairs (siblings with a blended-Q gap), deduplicated')
     .requiredOption('--trajectories <dir>', 'a directory written by codeq collect (more than one: comma-separated)')
     .requiredOption('--out <file>', 'pairs JSONL (prompt/chosen/rejected + meta); a summary goes to <file>.summary.json')
-    .option('--threshold <q>', 'least Q gap (default: pairs.threshold)', number)
-    .option('--sources <list>', `modes whose trees give pairs: ${PAIR_SOURCES.join(',')} (default: pairs.sources)`, (v: string) => v.split(',').map((s) => oneOf(PAIR_SOURCES)(s.trim())))
+    .option('--threshold <q>', 'least Q gap (default: pairs.threshold)', fraction)
+    .option('--sources <list>', `modes whose trees give pairs: ${PAIR_SOURCES.join(',')} (default: pairs.sources)`, listOf(PAIR_SOURCES))
     .option('--json', 'print the summary as JSON')
     .option('--config <file>', 'config file overlaying configs/default.yaml')
     .action(async (flags: { trajectories: string; out: string; threshold?: number; sources?: (typeof PAIR_SOURCES)[number][]; json?: boolean; config?: string }) => {

@@ -6,7 +6,7 @@ import { loadPromptTemplates, rewritePrompt } from '../policy/prompts.js';
 import { BACKENDS } from '../sandbox/types.js';
 import { judgeCandidate } from '../verify/judgeCandidate.js';
 import { log } from '../util/log.js';
-import { integer, nonNegativeInteger, oneOf, positiveInteger, UsageError } from './options.js';
+import { integer, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger } from './options.js';
 import { findTask, openTaskRun, type TaskFlags } from './taskRun.js';
 
 interface RepairFlags extends TaskFlags {
@@ -19,12 +19,6 @@ interface RepairFlags extends TaskFlags {
   json?: boolean;
 }
 
-function number(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`expected a number ≥ 0, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 export function registerRepairCommand(program: Command): void {
   program
     .command('repair')
@@ -34,7 +28,7 @@ export function registerRepairCommand(program: Command): void {
     .option('--debugbench <dir>', 'DebugBench shards (default: $CODEQ_DEBUGBENCH or ../shared/debugbench)')
     .option('--model <name-or-path>', 'catalog name or .gguf path (default: policy.model or models.default)')
     .option('--k <n>', 'candidates to generate (default 1: single pass)', positiveInteger, 1)
-    .option('--temperature <t>', 'sampling temperature (default: from config)', number)
+    .option('--temperature <t>', 'sampling temperature (default: from config)', nonNegativeNumber)
     .option('--hidden <n>', 'hidden tests when building them from DebugBench', nonNegativeInteger)
     .option('--seed <n>', 'generation seed (default: from config)', integer)
     .option('--backend <backend>', `sandbox backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS))

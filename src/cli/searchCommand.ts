@@ -14,21 +14,12 @@ import type { Expansion, SearchTree } from '../search/tree.js';
 import { readTaskFile } from '../tasks/taskFile.js';
 import type { Level } from '../tasks/task.js';
 import { log } from '../util/log.js';
-import { integer, oneOf, positiveInteger, UsageError } from './options.js';
+import { abortOnSignals } from './interrupt.js';
+import { integer, listOf, nonNegativeNumber, oneOf, positiveInteger, UsageError } from './options.js';
 import { openSearchPolicy, searchConfig, type SearchFlags } from './searchSetup.js';
 import { findTask, openTaskRun, type TaskFlags } from './taskRun.js';
 
 const LEVELS = ['easy', 'medium', 'hard'] as const;
-
-function number(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`expected a number ≥ 0, got ${JSON.stringify(value)}`);
-  return n;
-}
-
-function list<T extends string>(allowed: readonly T[]) {
-  return (value: string): T[] => value.split(',').map((item) => oneOf(allowed)(item.trim()));
-}
 
 /** Options both commands take: the mode, the policy, budget overrides, the sandbox, the config. */
 function searchOptions(command: Command): Command {
@@ -36,7 +27,7 @@ function searchOptions(command: Command): Command {
     .option('--mode <mode>', `search mode: ${SEARCH_MODES.join(', ')}`, oneOf(SEARCH_MODES), 'mcts')
     .option('--model <name-or-path>', 'catalog name or .gguf path (default: policy.model or models.default)')
     .option('--adapter <file>', 'a LoRA adapter GGUF (codeq train writes them) applied to the model')
-    .option('--adapter-scale <s>', 'scale of the adapter (default 1)', number)
+    .option('--adapter-scale <s>', 'scale of the adapter (default 1)', nonNegativeNumber)
     .option('--tokens <n>', 'generated-token budget per task (default: search.budget.tokens)', positiveInteger)
     .option('--rollouts <n>', 'MCTS iterations (default: search.mcts.rollouts)', positiveInteger)
     .option('--k <n>', 'MCTS rewrites per expansion (default: search.mcts.k)', positiveInteger)
@@ -50,19 +41,6 @@ interface CommonFlags extends SearchFlags {
   seed?: number;
   backend?: TaskFlags['backend'];
   config?: string;
-}
-
-/** SIGINT/SIGTERM abort the search between steps (work done so far is kept); a second one exits. */
-function abortOnSignals(): { signal: AbortSignal; release: () => void } {
-  const controller = new AbortController();
-  const handler = (name: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
-    log.warn(`${name}: stopping after the current step (again to quit now)`);
-    controller.abort();
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return { signal: controller.signal, release: () => (process.off('SIGINT', handler), process.off('SIGTERM', handler)) };
 }
 
 /** One log line per policy call of a search: what it proposed and what has been spent. */
@@ -95,7 +73,7 @@ export function registerSearchCommands(program: Command): void {
   ).action(async (flags: CommonFlags & { task: string; tasks?: string; debugbench?: string; code?: boolean; json?: boolean; out?: string }) => {
     const { config: base, tasks: tasksConfig, sandbox } = await openTaskRun({ ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.config ? { config: flags.config } : {}) });
     const config = searchConfig(base, flags);
-    const { signal, release } = abortOnSignals();
+    const { signal, release } = abortOnSignals('stopping after the current step; work done so far is kept');
     let policy = null;
     try {
       const target = await findTask(flags, config.tasks.debugbench, sandbox, tasksConfig);
@@ -120,8 +98,8 @@ export function registerSearchCommands(program: Command): void {
       .description('search many tasks, writing one trajectory per task to shard files (resumable: a rerun skips tasks already done)')
       .option('--tasks <file>', 'prepared tasks.jsonl (default: <cache>/data/debugbench/tasks.jsonl, from codeq data prepare)')
       .option('--split <split>', 'only tasks of this split: train, test', oneOf(['train', 'test'] as const))
-      .option('--languages <list>', `comma-separated subset of ${LANGUAGES.join(',')}`, list(LANGUAGES))
-      .option('--levels <list>', `comma-separated subset of ${LEVELS.join(',')}`, list(LEVELS))
+      .option('--languages <list>', `comma-separated subset of ${LANGUAGES.join(',')}`, listOf(LANGUAGES))
+      .option('--levels <list>', `comma-separated subset of ${LEVELS.join(',')}`, listOf(LEVELS))
       .option('--limit <n>', 'the first n tasks (after the filters)', positiveInteger)
       .requiredOption('--out <dir>', 'output directory: shard-*.jsonl, manifest.json, errors.jsonl')
       .option('--force', 'start over when --out holds trajectories collected with other settings')
@@ -129,7 +107,7 @@ export function registerSearchCommands(program: Command): void {
   ).action(async (flags: CommonFlags & { tasks?: string; split?: 'train' | 'test'; languages?: Language[]; levels?: Level[]; limit?: number; out: string; force?: boolean }) => {
     const { config: base, sandbox } = await openTaskRun({ ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.config ? { config: flags.config } : {}) });
     const config = searchConfig(base, flags);
-    const { signal, release } = abortOnSignals();
+    const { signal, release } = abortOnSignals('stopping after the current step; work done so far is kept');
     let policy = null;
     try {
       const file = flags.tasks ?? join(resolveCacheDir(config.cacheDir), 'data', 'debugbench', 'tasks.jsonl');

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadTrainConfig } from '../config/load.js';
 import { train } from '../training/trainRun.js';
-import { log } from '../util/log.js';
 import { Progress } from '../util/progress.js';
+import { abortOnSignals } from './interrupt.js';
 import { UsageError } from './options.js';
 
 export function registerTrainCommand(program: Command): void {
@@ -20,14 +20,7 @@ export function registerTrainCommand(program: Command): void {
     .action(async (flags: { pairs: string; base: string; config?: string; out: string; resume?: boolean; merge?: boolean }) => {
       if (!existsSync(flags.base)) throw new UsageError(`--base ${flags.base}: no such file. HINT: codeq model pull prints the default model's path`);
       const config = loadTrainConfig(flags.config);
-      const controller = new AbortController();
-      const stop = () => {
-        if (controller.signal.aborted) process.exit(130);
-        log.warn('stopping after the current pair (again to quit now); a checkpoint keeps the steps done');
-        controller.abort();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      const { signal, release } = abortOnSignals('stopping after the current pair; a checkpoint keeps the steps done');
       let progress: Progress | null = null;
       try {
         const summary = await train({
@@ -37,7 +30,7 @@ export function registerTrainCommand(program: Command): void {
           out: flags.out,
           resume: flags.resume ?? false,
           merge: flags.merge ?? false,
-          signal: controller.signal,
+          signal,
           onStart: (step) => (progress = new Progress(step > 0 ? `train (from step ${step})` : 'train', config.max_steps - step, 5_000)),
           onStep: (m) =>
             progress?.advance(1, {
@@ -55,8 +48,7 @@ export function registerTrainCommand(program: Command): void {
         );
         if (summary.stopped) process.exitCode = 130;
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        release();
       }
     });
 }

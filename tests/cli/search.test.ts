@@ -31,6 +31,10 @@ describe('codeq collect, search and pairs on bad input', () => {
     const tokens = codeq('search', '--task', 'x', '--tokens', '-3');
     expect(tokens.status).toBe(1);
     expect(tokens.stderr).toMatch(/--tokens.*expected a positive whole number/);
+    const threshold = codeq('pairs', '--trajectories', dir, '--out', join(dir, 'p.jsonl'), '--threshold', '1.5');
+    expect(threshold.status).toBe(1);
+    expect(threshold.stderr).toMatch(/--threshold.*expected a number in \[0, 1\], got "1.5"/);
+    expect(codeq('collect', '--levels', 'easy,tough', '--out', dir).stderr).toMatch(/--levels.*expected one of easy, medium, hard, got "tough"/);
   });
 
   it('pairs: refuses an empty or missing directory and names a malformed trajectory line', () => {
