@@ -4,8 +4,10 @@
 #include <cmath>
 
 #include "../src/cpu/ops.hpp"
+#include "grad_check.hpp"
 #include "test_main.hpp"
 
+using codeq_test::gradient_error;
 using codeq_test::Rng;
 using Vec = std::vector<double>;
 
@@ -17,24 +19,6 @@ double dot(const Vec& a, const Vec& b) {
   double s = 0;
   for (size_t i = 0; i < a.size(); i++) s += a[i] * b[i];
   return s;
-}
-
-// Largest |numeric − analytic| / max(1, |numeric| + |analytic|) over every element of x.
-template <typename Loss>
-double gradient_error(Vec& x, const Vec& analytic, Loss loss) {
-  const double h = 1e-6;
-  double worst = 0;
-  for (size_t i = 0; i < x.size(); i++) {
-    const double keep = x[i];
-    x[i] = keep + h;
-    const double up = loss();
-    x[i] = keep - h;
-    const double down = loss();
-    x[i] = keep;
-    const double numeric = (up - down) / (2 * h);
-    worst = std::max(worst, std::fabs(numeric - analytic[i]) / std::max(1.0, std::fabs(numeric) + std::fabs(analytic[i])));
-  }
-  return worst;
 }
 
 }  // namespace

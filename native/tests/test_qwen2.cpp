@@ -6,6 +6,7 @@
 
 #include "../src/cpu/qwen2.hpp"
 #include "gguf_writer.hpp"
+#include "grad_check.hpp"
 #include "test_main.hpp"
 
 using Model = codeq::Qwen2Weights<double>;
@@ -56,8 +57,6 @@ TEST(qwen2_lora_gradients_match_finite_differences) {
     for (double v : logp) CHECK(v < 0 && std::isfinite(v));
     Lora grads = Lora::zeros(model.config, lora.rank, lora.scale, lora.targets);
     pass.backward(w, grads);
-    double worst = 0;
-    size_t checked = 0;
     auto loss = [&] {
       codeq::Qwen2Pass<double> p(model, &lora, dropout, 99);  // the same masks every time
       return weighted(p.forward(tokens, first), w);
@@ -66,23 +65,8 @@ TEST(qwen2_lora_gradients_match_finite_differences) {
       codeq::Qwen2Pass<double> plain(model, &lora);
       CHECK(plain.forward(tokens, first) != logp);
     }
-    for (int l = 0; l < model.config.layers; l++)
-      for (int t = 0; t < codeq::kTargets; t++)
-        for (int which = 0; which < 2; which++) {
-          auto& params = which == 0 ? lora.a[l][t] : lora.b[l][t];
-          const auto& analytic = which == 0 ? grads.a[l][t] : grads.b[l][t];
-          for (size_t i = 0; i < params.size(); i++) {
-            const double keep = params[i], h = 1e-6;
-            params[i] = keep + h;
-            const double up = loss();
-            params[i] = keep - h;
-            const double down = loss();
-            params[i] = keep;
-            const double numeric = (up - down) / (2 * h);
-            worst = std::max(worst, std::fabs(numeric - analytic[i]) / std::max(1.0, std::fabs(numeric) + std::fabs(analytic[i])));
-            checked++;
-          }
-        }
+    size_t checked = 0;
+    const double worst = codeq_test::gradient_error(lora, grads, loss, 1, &checked);
     if (worst >= 1e-7) std::fprintf(stderr, "  tied=%d dropout=%.1f: worst relative error %.3g over %zu parameters\n", tied, dropout, worst, checked);
     CHECK(worst < 1e-7);
     CHECK(checked == 464);  // every A and B entry of 7 targets × 2 layers

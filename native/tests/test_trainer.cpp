@@ -10,6 +10,7 @@
 #include "../src/cpu/adapter.hpp"
 #include "../src/cpu/trainer.hpp"
 #include "gguf_writer.hpp"
+#include "grad_check.hpp"
 #include "test_main.hpp"
 
 namespace {
@@ -90,23 +91,8 @@ TEST(dpo_loss_gradients_match_finite_differences_for_every_loss_type) {
       auto scratch = codeq::LoraParams<double>::zeros(weights.config, cfg.rank, trainer.params().scale, cfg.targets);
       return trainer.gradients(batch, scratch).loss;
     };
-    double worst = 0;
-    for (int l = 0; l < weights.config.layers; l++)
-      for (int t = 0; t < codeq::kTargets; t++)
-        for (int which = 0; which < 2; which++) {
-          auto& p = which == 0 ? trainer.params().a[l][t] : trainer.params().b[l][t];
-          const auto& g = which == 0 ? grads.a[l][t] : grads.b[l][t];
-          for (size_t i = 0; i < p.size(); i += 3) {  // every third parameter: all shapes, a third of the time
-            const double keep = p[i], h = 1e-6;
-            p[i] = keep + h;
-            const double up = loss();
-            p[i] = keep - h;
-            const double down = loss();
-            p[i] = keep;
-            const double numeric = (up - down) / (2 * h);
-            worst = std::max(worst, std::fabs(numeric - g[i]) / std::max(1.0, std::fabs(numeric) + std::fabs(g[i])));
-          }
-        }
+    // Every third parameter: all shapes, a third of the time.
+    const double worst = codeq_test::gradient_error(trainer.params(), grads, loss, 3);
     if (worst >= 1e-7) std::fprintf(stderr, "  loss type %d (rpo %.1f): worst relative error %.3g\n", static_cast<int>(type), rpo, worst);
     CHECK(worst < 1e-7);
   }
