@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -29,5 +29,16 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/** Appends one whole line and flushes it: a record written is a record kept, even after a crash. */
+export function appendLineDurable(path: string, line: string): void {
+  const fd = openSync(path, 'a');
+  try {
+    writeSync(fd, `${line}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,6 +1,6 @@
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../artifacts/atomicWrite.js';
+import { appendLineDurable, writeFileAtomicSync } from '../artifacts/atomicWrite.js';
 import { parseTrajectory, type Trajectory } from './trajectory.js';
 
 const COMPLETE = /^shard-(\d{5})\.jsonl$/;
@@ -98,13 +98,7 @@ export class ShardWriter {
   }
 
   append(trajectory: Trajectory): void {
-    const fd = openSync(join(this.dir, partialName(this.index)), 'a');
-    try {
-      writeSync(fd, `${JSON.stringify(trajectory)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    appendLineDurable(join(this.dir, partialName(this.index)), JSON.stringify(trajectory));
     this.count += 1;
     if (this.count >= this.shardSize) this.seal();
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../artifacts/atomicWrite.js';
+import { appendLineDurable, writeFileAtomic } from '../artifacts/atomicWrite.js';
 import type { TrainConfig } from '../config/schema.js';
 import { log } from '../util/log.js';
 import { ChatTokenizer } from './chatTokens.js';
@@ -75,6 +75,21 @@ function latestCheckpoint(dir: string): string | null {
   if (!existsSync(dir)) return null;
   const names = readdirSync(dir).filter((n) => /^step-\d{6}\.ckpt$/.test(n)).sort();
   return names.length ? join(dir, names[names.length - 1]!) : null;
+}
+
+/** The metrics lines of steps up to `step`, as file text. */
+function metricsUpTo(file: string, step: number): string {
+  if (!existsSync(file)) return '';
+  const kept = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => {
+      try {
+        return line !== '' && (JSON.parse(line) as StepMetrics).step <= step;
+      } catch {
+        return false;
+      }
+    });
+  return kept.map((line) => `${line}\n`).join('');
 }
 
 /** Which base model a run uses: its size and a hash of its first 4 MiB (header and first tensors). */
@@ -165,13 +180,12 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
     }
     let step = 0;
     const metricsFile = join(out, 'metrics.jsonl');
-    let lines: string[] = [];
     if (checkpoint) {
       step = await trainer.loadCheckpoint(checkpoint);
-      // Metrics after the checkpoint were from steps that are about to be redone.
-      if (existsSync(metricsFile)) lines = readFileSync(metricsFile, 'utf8').split('\n').filter((l) => l && (JSON.parse(l) as StepMetrics).step <= step);
       log.info('resuming', { checkpoint, step });
     }
+    // Metrics after the checkpoint are from steps about to be redone (a torn last line included).
+    await writeFileAtomic(metricsFile, metricsUpTo(metricsFile, step));
     const resumedFrom = checkpoint ? step : null;
     options.onStart?.(step);
     let final: StepMetrics | null = null;
@@ -188,8 +202,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       }
       step = metrics.step;
       final = metrics;
-      lines.push(JSON.stringify(metrics));
-      await writeFileAtomic(metricsFile, `${lines.join('\n')}\n`);
+      appendLineDurable(metricsFile, JSON.stringify(metrics));
       options.onStep?.(metrics);
       if (step % config.save_steps === 0 || step === config.max_steps) await trainer.saveCheckpoint(join(out, 'checkpoints', checkpointName(step)));
     }

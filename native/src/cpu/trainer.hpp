@@ -178,9 +178,15 @@ class Trainer {
   StepMetrics step(const std::function<bool(int, int)>& between = {}) {
     if (pairs_.empty()) throw std::logic_error("step before set_pairs");
     const auto started = std::chrono::steady_clock::now();
+    // What drawing a batch changes; put back when the step does not happen.
     const auto saved_order = order_;
     const auto saved_cursor = cursor_;
     const auto saved_rng = rng_.state;
+    const auto undo_draw = [&] {
+      order_ = saved_order;
+      cursor_ = saved_cursor;
+      rng_.state = saved_rng;
+    };
     std::vector<size_t> batch;
     const size_t want = static_cast<size_t>(cfg_.batch_size) * cfg_.gradient_accumulation_steps;
     while (batch.size() < want) batch.push_back(next_index());
@@ -189,9 +195,7 @@ class Trainer {
     try {
       m = gradients(batch, grads, between);
     } catch (...) {
-      order_ = saved_order;
-      cursor_ = saved_cursor;
-      rng_.state = saved_rng;
+      undo_draw();
       throw;
     }
     double norm2 = 0;
@@ -200,9 +204,7 @@ class Trainer {
     });
     m.grad_norm = std::sqrt(norm2);
     if (!std::isfinite(m.loss) || !std::isfinite(m.grad_norm)) {
-      order_ = saved_order;
-      cursor_ = saved_cursor;
-      rng_.state = saved_rng;
+      undo_draw();
       const std::string tensor = non_finite_tensor(grads);
       throw std::runtime_error("step " + std::to_string(step_ + 1) + ": " + (!std::isfinite(m.loss) ? "the loss is " + std::to_string(m.loss) : std::string()) +
                                (tensor.empty() ? std::string(std::isfinite(m.loss) ? "the gradient norm overflowed" : "") : (std::isfinite(m.loss) ? "" : ", ") + std::string("the gradient of ") + tensor + " is not finite") +
@@ -260,7 +262,7 @@ class Trainer {
     put<uint64_t>(out, cursor_);
     put<uint64_t>(out, order_.size());
     for (size_t i : order_) put<uint64_t>(out, i);
-    for_each_state([&](const std::vector<T>& v) {
+    for_each_state_of(params_, m_, v_, [&](const std::vector<T>& v) {
       put<uint64_t>(out, v.size());
       const auto* p = reinterpret_cast<const uint8_t*>(v.data());
       out.insert(out.end(), p, p + v.size() * sizeof(T));
@@ -413,14 +415,9 @@ class Trainer {
     return fnv1a(b);
   }
 
-  template <typename F>
-  void for_each_state(F&& f) const {
-    auto& self = const_cast<Trainer&>(*this);
-    for_each_state_of(self.params_, self.m_, self.v_, [&](std::vector<T>& x) { f(static_cast<const std::vector<T>&>(x)); });
-  }
-
-  template <typename F>
-  void for_each_state_of(LoraParams<T>& p, LoraParams<T>& m, LoraParams<T>& v, F&& f) const {
+  // Every tensor of an adapter and its two moments, in checkpoint order (P is const or not).
+  template <typename P, typename F>
+  void for_each_state_of(P& p, P& m, P& v, F&& f) const {
     for (int l = 0; l < w_.config.layers; l++)
       for (int t = 0; t < kTargets; t++) {
         if (!cfg_.targets[t]) continue;
