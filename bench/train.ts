@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../src/artifacts/atomicWrite.js';
 import { resolveCacheDir } from '../src/config/env.js';
 import { loadConfig } from '../src/config/load.js';
 import { meta, readGgufHeader } from '../src/models/gguf/reader.js';
-import { inspectModel } from '../src/models/inspect.js';
+import { summarizeHeader } from '../src/models/inspect.js';
 import { resolveModel } from '../src/models/pull.js';
 import { TINY_DEFAULTS, writeTinyModel } from '../src/models/tinyModel.js';
 import { describeMachine, writeBenchmarkSection } from '../src/report/benchmarksDoc.js';
@@ -67,8 +67,8 @@ function runJson(argv: string[], env: NodeJS.ProcessEnv = {}): Result {
 }
 
 const shapes = (file: string) => {
-  const s = inspectModel(file);
   const header = readGgufHeader(file);
+  const s = summarizeHeader(file, header);
   const base = meta(header, 'qwen2.rope.freq_base');
   const tied = !header.tensors.some((t) => t.name === 'output.weight');
   const ropeBase = Number(base ?? 10000);
