@@ -6,7 +6,7 @@ import { loadDebugBench } from '../tasks/debugbench.js';
 import { buildTests } from '../tasks/prepare/prepareTask.js';
 import { parseTaskLine } from '../tasks/store.js';
 import type { Task } from '../tasks/task.js';
-import type { JudgeTarget } from '../verify/judgeCandidate.js';
+import { judgeTargetOf, type JudgeTarget } from '../verify/judgeCandidate.js';
 import { createSandbox } from '../sandbox/createSandbox.js';
 import type { ProgramSandbox } from '../sandbox/programSandbox.js';
 import type { BackendName } from '../sandbox/types.js';
@@ -53,7 +53,7 @@ export async function findTask(
     for (const line of readFileSync(flags.tasks, 'utf8').split('\n')) {
       if (!line.includes(`"id":"${flags.task}"`)) continue;
       const task = parseTaskLine(line);
-      return { task, spec: task.spec, compare: { tolerance: tasksConfig.verify.tolerance, orderFree: task.orderFree }, visible: task.visible, hidden: task.hidden, oracleMs: task.oracleMs };
+      return { task, ...judgeTargetOf(task, tasksConfig) };
     }
     throw new UsageError(`--task ${flags.task} is not in ${flags.tasks}`);
   }

@@ -10,6 +10,7 @@ import { log } from '../util/log.js';
 import { processAlive } from '../util/process.js';
 import { Progress } from '../util/progress.js';
 import { runSearch, type SearchTask } from './engine.js';
+import { judgeTargetOf } from '../verify/judgeCandidate.js';
 import type { RewritePolicy } from './rewritePolicy.js';
 import { readTrajectories, ShardWriter, trajectoryFiles } from './shards.js';
 import { modeSettings, toTrajectory, TRAJECTORY_VERSION, type Trajectory } from './trajectory.js';
@@ -58,7 +59,7 @@ export function taskSeed(seed: number, taskId: string): number {
 }
 
 export function searchTaskOf(task: PreparedTask, config: Pick<CodeqConfig, 'tasks'>): SearchTask {
-  return { ...task, compare: { tolerance: config.tasks.verify.tolerance, orderFree: task.orderFree } };
+  return { ...task, ...judgeTargetOf(task, config.tasks) };
 }
 
 /**

@@ -2,8 +2,9 @@ import type { CodeqConfig, SearchMode } from '../config/schema.js';
 import { criticPrompt, rewritePrompt, type PromptTemplates } from '../policy/prompts.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { Task } from '../tasks/task.js';
-import { judgeHidden, type JudgeTarget } from '../verify/judgeCandidate.js';
-import type { TestReport, TestVerdict } from '../verify/verifyProgram.js';
+import { judgeHidden, runsHidden, type JudgeTarget } from '../verify/judgeCandidate.js';
+import { finalVerdict, type FinalVerdict } from '../verify/verdicts.js';
+import type { TestReport } from '../verify/verifyProgram.js';
 import { BudgetMeter, type BudgetUsed, type StopReason } from './budget.js';
 import type { RewritePolicy } from './rewritePolicy.js';
 import { searchAlpha } from './trajectory.js';
@@ -32,10 +33,10 @@ export interface SearchOutcome {
   stop: StopReason;
   /** The program the search answers with; null when the policy never gave a program. */
   chosen: SearchNode | null;
-  /** The chosen program on the hidden tests: null when it failed the visible ones or there are none. */
+  /** The chosen program on the hidden tests: null when it failed the visible ones or they were not run. */
   hidden: TestReport | null;
-  /** pass only when the chosen program passes the visible AND the hidden tests. */
-  verdict: TestVerdict | 'no_program';
+  /** pass only when the chosen program passes the visible AND the hidden tests (see FinalVerdict). */
+  verdict: FinalVerdict | 'no_program';
 }
 
 /** One search of one task: the buggy program is run first; every rewrite is run on visible tests. */
@@ -84,7 +85,7 @@ class Search {
     }
     const chosen = this.chooseProgram();
     const hidden = chosen && stop !== 'aborted' ? await this.hiddenReport(chosen) : null;
-    const verdict = !chosen ? 'no_program' : hidden ? hidden.verdict : chosen.visible.verdict;
+    const verdict = !chosen ? 'no_program' : finalVerdict(chosen.visible.verdict, hidden?.verdict ?? null, this.task.visibleOnly);
     return { mode, tree: this.tree, budget: this.meter.snapshot(), stop, chosen, hidden, verdict };
   }
 
@@ -236,7 +237,7 @@ class Search {
 
   /** The final verdict's second half: hidden tests, only for a program that passed the visible ones. */
   private async hiddenReport(chosen: SearchNode): Promise<TestReport | null> {
-    if (chosen.visible.verdict !== 'pass' || this.task.hidden.length === 0) return null;
+    if (chosen.visible.verdict !== 'pass' || !runsHidden(this.task)) return null;
     const { sandbox, config, signal } = this.context;
     return judgeHidden(sandbox, this.task, chosen.code, config.tasks, signal);
   }

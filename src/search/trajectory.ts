@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { SEARCH_MODES, type CodeqConfig, type SearchConfig, type SearchMode } from '../config/schema.js';
+import { FINAL_VERDICTS, isSolved } from '../verify/verdicts.js';
 import type { TestReport } from '../verify/verifyProgram.js';
 import type { BudgetUsed, StopReason } from './budget.js';
 import type { SearchOutcome } from './engine.js';
 import { blendedValue, searchValue, type Expansion } from './tree.js';
 
 /** Bump when the record's shape changes: readers refuse other versions with a clear message. */
-export const TRAJECTORY_VERSION = 1;
+export const TRAJECTORY_VERSION = 2;
 
 const VERDICTS = ['pass', 'wrong_answer', 'compile_error', 'runtime_error', 'timeout', 'memory', 'output_limit'] as const;
 const STOPS = ['solved', 'tokens', 'executions', 'wall', 'rollouts', 'samples', 'exhausted', 'aborted'] as const satisfies readonly StopReason[];
@@ -77,8 +78,8 @@ export const TrajectorySchema = z.object({
       hidden: TestSummarySchema.nullable(),
     })
     .nullable(),
-  /** The chosen program's final verdict: pass only on the visible AND the hidden tests. */
-  verdict: z.enum([...VERDICTS, 'no_program']),
+  /** The chosen program's final verdict: pass only on the visible AND the hidden tests (pass_visible_only apart). */
+  verdict: z.enum([...FINAL_VERDICTS, 'no_program']),
   solvedVisible: z.boolean(),
   solved: z.boolean(),
 });
@@ -139,7 +140,7 @@ export function toTrajectory(
     chosen: chosen ? { node: chosen.id, visible: summary(chosen.visible), hidden: outcome.hidden ? summary(outcome.hidden) : null } : null,
     verdict: outcome.verdict,
     solvedVisible: chosen?.visible.verdict === 'pass',
-    solved: outcome.verdict === 'pass',
+    solved: isSolved(outcome.verdict),
   };
 }
 

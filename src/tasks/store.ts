@@ -4,21 +4,22 @@ import type { CaseInput, TestCase } from './harness/spec.js';
 import { formatValue, parseValue, type Value } from './literal.js';
 import type { PreparedTask } from './prepare/prepareTask.js';
 import { CATEGORIES } from './task.js';
+import { VISIBLE_ONLY_REASONS } from '../verify/verdicts.js';
 
 /**
  * Prepared tasks as JSONL, one task per line. Test inputs and expected outputs are JSON *text*
  * (`"input": "[[1,2],3]"`) so that 64-bit integers survive any JSON reader.
  */
-type StoredCase = { input: string | { calls: string[]; args: string }; expected: string };
+type StoredCase = { input: string | { calls: string[]; args: string }; expected: string; alsoAccepted?: string[] };
 
 function storeCase(c: TestCase): StoredCase {
   const input = Array.isArray(c.input) ? formatValue(c.input) : { calls: c.input.calls, args: formatValue(c.input.args) };
-  return { input, expected: formatValue(c.expected) };
+  return { input, expected: formatValue(c.expected), ...(c.alsoAccepted?.length ? { alsoAccepted: c.alsoAccepted.map(formatValue) } : {}) };
 }
 
 function loadCase(c: StoredCase): TestCase {
   const input: CaseInput = typeof c.input === 'string' ? (parseValue(c.input) as Value[]) : { calls: c.input.calls, args: parseValue(c.input.args) as Value[][] };
-  return { input, expected: parseValue(c.expected) };
+  return { input, expected: parseValue(c.expected), ...(c.alsoAccepted ? { alsoAccepted: c.alsoAccepted.map(parseValue) } : {}) };
 }
 
 export function serializeTask(task: PreparedTask): string {
@@ -47,6 +48,7 @@ const SpecSchema = z.discriminatedUnion('mode', [
 const CaseSchema = z.object({
   input: z.union([z.string(), z.object({ calls: z.array(z.string()), args: z.string() })]),
   expected: z.string(),
+  alsoAccepted: z.array(z.string()).optional(),
 });
 const VerdictSchema = z.enum(['pass', 'wrong_answer', 'compile_error', 'runtime_error', 'timeout', 'memory', 'output_limit']);
 const TaskLineSchema = z.object({
@@ -64,7 +66,8 @@ const TaskLineSchema = z.object({
   source: z.object({ file: z.string(), index: z.number().int() }),
   split: z.enum(['train', 'test']),
   spec: SpecSchema,
-  orderFree: z.boolean(),
+  orderFreeDepth: z.number().int().min(0),
+  visibleOnly: z.enum(VISIBLE_ONLY_REASONS).nullable(),
   visible: z.array(CaseSchema),
   hidden: z.array(CaseSchema),
   oracleMs: z.object({ visible: z.number(), hidden: z.number() }),

@@ -3,8 +3,12 @@ import { formatValue, isInteger, type Value } from '../tasks/literal.js';
 export interface CompareOptions {
   /** Relative (and, below 1, absolute) tolerance for non-integer numbers. LeetCode accepts 1e-5. */
   tolerance: number;
-  /** The top-level list is a multiset ("return the answer in any order"). */
-  orderFree: boolean;
+  /**
+   * How many outer list levels are multisets: 0 = order matters everywhere, 1 = the top-level
+   * list ("return the answer in any order"), 2 = it and each of its lists (groups of anagrams:
+   * the groups and the words in each group), and so on.
+   */
+  orderFreeDepth: number;
 }
 
 function sameNumber(a: number | bigint, b: number | bigint, tolerance: number): boolean {
@@ -24,23 +28,27 @@ export function sameValue(actual: Value, expected: Value, tolerance: number): bo
   return actual === expected;
 }
 
+/**
+ * The value with its `depth` outer list levels put in one canonical order (innermost first, so
+ * two groups holding the same words in other orders sort to the same place). Numbers in an
+ * order-free level are ordered by their exact text: order-free results are rarely floats.
+ */
+export function canonicalOrder(value: Value, depth: number): Value {
+  if (depth <= 0 || !Array.isArray(value)) return value;
+  const items = value.map((item) => canonicalOrder(item, depth - 1));
+  const keyed = items.map((item) => [formatValue(item), item] as const);
+  keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return keyed.map(([, item]) => item);
+}
+
 /** Is `actual` an acceptable result where the oracle gave `expected`? */
 export function acceptable(actual: Value, expected: Value, options: CompareOptions): boolean {
   if (sameValue(actual, expected, options.tolerance)) return true;
-  if (!options.orderFree || !Array.isArray(actual) || !Array.isArray(expected) || actual.length !== expected.length) return false;
-  // Multiset comparison: numbers are compared exactly here; order-free results are rarely floats.
-  const key = (v: Value) => formatValue(v);
-  const counts = new Map<string, number>();
-  for (const item of expected) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  for (const item of actual) {
-    const left = counts.get(key(item)) ?? 0;
-    if (left === 0) return false;
-    counts.set(key(item), left - 1);
-  }
-  return true;
+  if (options.orderFreeDepth <= 0 || !Array.isArray(actual) || !Array.isArray(expected)) return false;
+  return sameValue(canonicalOrder(actual, options.orderFreeDepth), canonicalOrder(expected, options.orderFreeDepth), options.tolerance);
 }
 
-/** Problems whose statement lets the answer come in any order. */
+/** Problems whose statement lets the answer come in any order (see orderFreeDepth). */
 export function isOrderFree(description: string): boolean {
   return /\bin any order\b/i.test(description);
 }

@@ -1,9 +1,11 @@
 import type { TasksConfig } from '../config/schema.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { TestCase, TestSpec } from '../tasks/harness/spec.js';
+import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
 import { candidateLimits } from '../tasks/prepare/prepareTask.js';
 import type { CompareOptions } from './compare.js';
-import { verifyProgram, type TestReport, type TestVerdict } from './verifyProgram.js';
+import { finalVerdict, hiddenTestsRun, type FinalVerdict, type VisibleOnlyReason } from './verdicts.js';
+import { verifyProgram, type TestReport } from './verifyProgram.js';
 
 /** What a candidate is judged against: a task's call, its visible and hidden tests, the oracle's times. */
 export interface JudgeTarget {
@@ -12,19 +14,38 @@ export interface JudgeTarget {
   visible: TestCase[];
   hidden: TestCase[];
   oracleMs: { visible: number; hidden: number };
+  /** Why the hidden tests cannot vouch for a pass (null: they can). */
+  visibleOnly: VisibleOnlyReason | null;
+}
+
+/** A prepared task as a judge target (its comparison, tests, times and reason). */
+export function judgeTargetOf(task: PreparedTask, config: TasksConfig): JudgeTarget {
+  return {
+    spec: task.spec,
+    compare: { tolerance: config.verify.tolerance, orderFreeDepth: task.orderFreeDepth },
+    visible: task.visible,
+    hidden: task.hidden,
+    oracleMs: task.oracleMs,
+    visibleOnly: task.visibleOnly,
+  };
 }
 
 export interface Judgement {
-  /** pass only when visible AND hidden tests pass. */
-  verdict: TestVerdict;
+  /** pass only when visible AND hidden tests pass on a task whose hidden tests can vouch for it. */
+  verdict: FinalVerdict;
   visible: TestReport;
-  /** null when the task has no hidden tests, or the visible tests already failed. */
+  /** null when the hidden tests were not run (none, not trusted, or the visible tests failed). */
   hidden: TestReport | null;
 }
 
 /** A candidate on the visible tests alone (what search sees), in one process, limits from the oracle's time. */
 export function judgeVisible(sandbox: Sandbox, target: JudgeTarget, code: string, config: TasksConfig, signal?: AbortSignal): Promise<TestReport> {
   return verifyProgram(sandbox, target.spec, code, target.visible, target.compare, candidateLimits(target.oracleMs.visible, config), signal);
+}
+
+/** Whether a program that passed the visible tests goes on to the hidden ones. */
+export function runsHidden(target: Pick<JudgeTarget, 'hidden' | 'visibleOnly'>): boolean {
+  return target.hidden.length > 0 && hiddenTestsRun(target.visibleOnly);
 }
 
 /** A candidate on the hidden tests alone (what evaluation adds). */
@@ -34,11 +55,10 @@ export function judgeHidden(sandbox: Sandbox, target: JudgeTarget, code: string,
 
 /**
  * The final verdict of a candidate: the visible tests first, then the hidden ones (only when the
- * visible ones pass and there are hidden ones).
+ * visible ones pass and the task's hidden tests are trusted).
  */
 export async function judgeCandidate(sandbox: Sandbox, target: JudgeTarget, code: string, config: TasksConfig, signal?: AbortSignal): Promise<Judgement> {
   const visible = await judgeVisible(sandbox, target, code, config, signal);
-  if (visible.verdict !== 'pass' || target.hidden.length === 0) return { verdict: visible.verdict, visible, hidden: null };
-  const hidden = await judgeHidden(sandbox, target, code, config, signal);
-  return { verdict: hidden.verdict, visible, hidden };
+  const hidden = visible.verdict === 'pass' && runsHidden(target) ? await judgeHidden(sandbox, target, code, config, signal) : null;
+  return { verdict: finalVerdict(visible.verdict, hidden?.verdict ?? null, target.visibleOnly), visible, hidden };
 }

@@ -86,7 +86,7 @@ describe('split by slug', () => {
 });
 
 describe('comparing results', () => {
-  const exact = { tolerance: 1e-5, orderFree: false };
+  const exact = { tolerance: 1e-5, orderFreeDepth: 0 };
   it('compares numbers within the tolerance and integers exactly', () => {
     expect(acceptable(2.000001, 2, exact)).toBe(true);
     expect(acceptable(2.1, 2, exact)).toBe(false);
@@ -96,7 +96,7 @@ describe('comparing results', () => {
   });
 
   it('treats the top-level list as a multiset when the statement allows any order', () => {
-    const anyOrder = { tolerance: 1e-5, orderFree: true };
+    const anyOrder = { tolerance: 1e-5, orderFreeDepth: 1 };
     expect(acceptable([[3, 1], [2]], [[2], [3, 1]], anyOrder)).toBe(true);
     expect(acceptable([[1, 3], [2]], [[2], [3, 1]], anyOrder)).toBe(false);
     expect(acceptable([1, 1, 2], [1, 2, 2], anyOrder)).toBe(false);

@@ -33,6 +33,11 @@ export type CaseInput = Value[] | { calls: string[]; args: Value[][] };
 export interface TestCase {
   input: CaseInput;
   expected: Value;
+  /**
+   * Other results accepted on this case: the example's stated output where the problem has
+   * several valid answers and it differs from the oracle's (visible tests of multi_answer tasks).
+   */
+  alsoAccepted?: Value[];
 }
 
 /** A program ready for the sandbox: the main file and the files beside it. */

@@ -1,6 +1,6 @@
 import type { TasksConfig } from '../../config/schema.js';
 import type { Sandbox } from '../../sandbox/types.js';
-import { isOrderFree, sameValue, type CompareOptions } from '../../verify/compare.js';
+import { acceptable, isOrderFree, sameValue, type CompareOptions } from '../../verify/compare.js';
 import { runCases } from '../../verify/runCases.js';
 import { verifyProgram, VerifySandboxError, type TestVerdict } from '../../verify/verifyProgram.js';
 import { ExampleError, parseExample } from '../examples.js';
@@ -12,12 +12,16 @@ import { paramType } from '../hidden/valueType.js';
 import { formatValue, type Value } from '../literal.js';
 import { SignatureError } from '../signatures/types.js';
 import type { Task } from '../task.js';
+import type { VisibleOnlyReason } from '../../verify/verdicts.js';
 
 /** A task with everything evaluation needs: how to call it and its visible and hidden tests. */
 export interface PreparedTask extends Task {
   split: 'train' | 'test';
   spec: TestSpec;
-  orderFree: boolean;
+  /** Outer list levels of a result compared as multisets (see CompareOptions). */
+  orderFreeDepth: number;
+  /** Why the hidden tests cannot vouch for a pass (null: visible AND hidden tests decide). */
+  visibleOnly: VisibleOnlyReason | null;
   visible: TestCase[];
   hidden: TestCase[];
   /** Oracle wall time over the visible and the hidden cases, for candidates' time limits. */
@@ -42,7 +46,7 @@ export type PrepareOutcome =
   | { status: 'dropped'; id: string; language: Task['language']; reason: DropReason; detail: string };
 
 export function compareOptions(task: { description: string }, config: TasksConfig): CompareOptions {
-  return { tolerance: config.verify.tolerance, orderFree: isOrderFree(task.description) };
+  return { tolerance: config.verify.tolerance, orderFreeDepth: isOrderFree(task.description) ? 1 : 0 };
 }
 
 /** A candidate's time limit: a multiple of the oracle's time, never below the configured floor. */
@@ -70,6 +74,13 @@ export interface TaskTests {
   hidden: TestCase[];
   oracleMs: { visible: number; hidden: number };
   exampleDisagreements: number[];
+  visibleOnly: VisibleOnlyReason | null;
+}
+
+/** Why a task's hidden tests cannot vouch for a pass, from what they hold (null: they can). */
+export function hiddenWeakness(hidden: TestCase[]): VisibleOnlyReason | null {
+  if (hidden.length === 0) return 'no_hidden';
+  return new Set(hidden.map((c) => formatValue(c.expected))).size < 2 ? 'one_hidden_output' : null;
 }
 
 type TestSource = Pick<Task, 'id' | 'language' | 'slug' | 'description' | 'constraints' | 'examples' | 'oracleCode'>;
@@ -118,7 +129,15 @@ export async function buildTests(
   const hidden = spec.mode === 'call' ? await hiddenCases(task, spec, program, inputs as Value[][], visible, sandbox, config, signal) : { cases: [], ms: 0 };
   return {
     ok: true,
-    tests: { spec, compare, visible, hidden: hidden.cases, oracleMs: { visible: oracle.result.durationMs, hidden: hidden.ms }, exampleDisagreements },
+    tests: {
+      spec,
+      compare,
+      visible,
+      hidden: hidden.cases,
+      oracleMs: { visible: oracle.result.durationMs, hidden: hidden.ms },
+      exampleDisagreements,
+      visibleOnly: hiddenWeakness(hidden.cases),
+    },
   };
 }
 
@@ -137,7 +156,7 @@ export async function prepareTask(
 ): Promise<PrepareOutcome> {
   const built = await buildTests(task, sandbox, config, signal);
   if (!built.ok) return { status: 'dropped', id: task.id, language: task.language, reason: built.reason, detail: built.detail };
-  const { spec, compare, visible, hidden, oracleMs, exampleDisagreements } = built.tests;
+  const { spec, compare, visible, hidden, oracleMs, exampleDisagreements, visibleOnly } = built.tests;
   const buggyVisible = await verifyProgram(sandbox, spec, task.buggyCode, visible, compare, candidateLimits(oracleMs.visible, config), signal);
   const buggyHidden = hidden.length
     ? await verifyProgram(sandbox, spec, task.buggyCode, hidden, compare, candidateLimits(oracleMs.hidden, config), signal)
@@ -152,7 +171,8 @@ export async function prepareTask(
       ...task,
       split,
       spec,
-      orderFree: compare.orderFree,
+      orderFreeDepth: compare.orderFreeDepth,
+      visibleOnly,
       visible,
       hidden,
       oracleMs,
@@ -163,7 +183,7 @@ export async function prepareTask(
 }
 
 function orderFreeEqual(a: Value, b: Value, compare: CompareOptions): boolean {
-  return compare.orderFree && Array.isArray(a) && Array.isArray(b) && sameValue([...a].sort(), [...b].sort(), compare.tolerance);
+  return acceptable(a, b, compare);
 }
 
 /**
