@@ -66,7 +66,7 @@ const TaskLineSchema = z.object({
   source: z.object({ file: z.string(), index: z.number().int() }),
   split: z.enum(['train', 'test']),
   spec: SpecSchema,
-  orderFreeDepth: z.number().int().min(0),
+  orderFreeLevels: z.array(z.number().int().min(0)),
   visibleOnly: z.enum(VISIBLE_ONLY_REASONS).nullable(),
   visible: z.array(CaseSchema),
   hidden: z.array(CaseSchema),

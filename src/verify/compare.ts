@@ -4,11 +4,12 @@ export interface CompareOptions {
   /** Relative (and, below 1, absolute) tolerance for non-integer numbers. LeetCode accepts 1e-5. */
   tolerance: number;
   /**
-   * How many outer list levels are multisets: 0 = order matters everywhere, 1 = the top-level
-   * list ("return the answer in any order"), 2 = it and each of its lists (groups of anagrams:
-   * the groups and the words in each group), and so on.
+   * List levels compared as multisets (0 = the result itself): [] = order matters everywhere,
+   * [0] = "return the answer in any order", [0, 1] = the groups and the words in each group
+   * (group anagrams), [1] = only the inner lists ("the integers in the lists may be returned in
+   * any order", while answer[0] and answer[1] keep their places).
    */
-  orderFreeDepth: number;
+  orderFreeLevels: number[];
 }
 
 function sameNumber(a: number | bigint, b: number | bigint, tolerance: number): boolean {
@@ -29,13 +30,14 @@ export function sameValue(actual: Value, expected: Value, tolerance: number): bo
 }
 
 /**
- * The value with its `depth` outer list levels put in one canonical order (innermost first, so
- * two groups holding the same words in other orders sort to the same place). Numbers in an
- * order-free level are ordered by their exact text: order-free results are rarely floats.
+ * The value with the lists at the given levels put in one canonical order, innermost first (so
+ * two groups holding the same words in other orders sort to the same place). Items are ordered
+ * by their exact text: order-free results are rarely floats.
  */
-export function canonicalOrder(value: Value, depth: number): Value {
-  if (depth <= 0 || !Array.isArray(value)) return value;
-  const items = value.map((item) => canonicalOrder(item, depth - 1));
+export function canonicalOrder(value: Value, levels: readonly number[], level = 0): Value {
+  if (!Array.isArray(value) || !levels.some((l) => l >= level)) return value;
+  const items = value.map((item) => canonicalOrder(item, levels, level + 1));
+  if (!levels.includes(level)) return items;
   const keyed = items.map((item) => [formatValue(item), item] as const);
   keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return keyed.map(([, item]) => item);
@@ -44,11 +46,7 @@ export function canonicalOrder(value: Value, depth: number): Value {
 /** Is `actual` an acceptable result where the oracle gave `expected`? */
 export function acceptable(actual: Value, expected: Value, options: CompareOptions): boolean {
   if (sameValue(actual, expected, options.tolerance)) return true;
-  if (options.orderFreeDepth <= 0 || !Array.isArray(actual) || !Array.isArray(expected)) return false;
-  return sameValue(canonicalOrder(actual, options.orderFreeDepth), canonicalOrder(expected, options.orderFreeDepth), options.tolerance);
+  if (options.orderFreeLevels.length === 0 || !Array.isArray(actual) || !Array.isArray(expected)) return false;
+  return sameValue(canonicalOrder(actual, options.orderFreeLevels), canonicalOrder(expected, options.orderFreeLevels), options.tolerance);
 }
 
-/** Problems whose statement lets the answer come in any order (see orderFreeDepth). */
-export function isOrderFree(description: string): boolean {
-  return /\bin any order\b/i.test(description);
-}

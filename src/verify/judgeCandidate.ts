@@ -22,7 +22,7 @@ export interface JudgeTarget {
 export function judgeTargetOf(task: PreparedTask, config: TasksConfig): JudgeTarget {
   return {
     spec: task.spec,
-    compare: { tolerance: config.verify.tolerance, orderFreeDepth: task.orderFreeDepth },
+    compare: { tolerance: config.verify.tolerance, orderFreeLevels: task.orderFreeLevels },
     visible: task.visible,
     hidden: task.hidden,
     oracleMs: task.oracleMs,

@@ -1,8 +1,7 @@
 # codeq test driver (Python 3). Runs the candidate in /job/solution.py on every case of
 # /job/cases.json ({"nonce", "cases"}) and prints one line per case:
 # "@@codeq <nonce> <index> <result as JSON>". /job/spec.json says what to call:
-# {"mode": "call", "method", "params": [{"name", "kind"}], "callBy": "name"|"position", "result":
-# kind, "inPlace"} or {"mode": "design", "init": [kind], "methods": {name: {"params":
+# {"mode": "call", "method", "params": [{"name", "kind"}], "result": kind, "inPlace"} or {"mode": "design", "init": [kind], "methods": {name: {"params":
 # [kind], "result": kind}}}; kinds: value, float, tree, linkedlist, linkedlists, trees.
 import json
 import math
@@ -166,10 +165,9 @@ else:
     for index, case in enumerate(cases):
         args = [build(p['kind'], v) for p, v in zip(params, case)]
         method = getattr(namespace['Solution'](), spec['method'])
-        if spec['callBy'] == 'name':
-            result = method(**{p['name']: a for p, a in zip(params, args)})
-        else:
-            result = method(*args)
+        # Positionally, in the oracle's parameter order, as LeetCode calls it: a fix that
+        # renames a parameter is still called right.
+        result = method(*args)
         if spec['inPlace']:
             emit(index, dump_as(params[0]['kind'], args[0]))
         else:

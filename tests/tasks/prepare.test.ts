@@ -33,7 +33,7 @@ describe.each(LANGUAGES)('preparing %s tasks', (language) => {
     if (task.spec.mode === 'call') {
       expect(task.hidden.length).toBeGreaterThanOrEqual(5);
       // The oracle passes its own hidden tests; a bug that fails every input fails them too.
-      const oracle = await verifyProgram(sandbox, task.spec, task.oracleCode, task.hidden, { tolerance: 1e-5, orderFreeDepth: task.orderFreeDepth });
+      const oracle = await verifyProgram(sandbox, task.spec, task.oracleCode, task.hidden, { tolerance: 1e-5, orderFreeLevels: task.orderFreeLevels });
       expect(oracle.verdict, oracle.message).toBe('pass');
       if (fixture.buggyVerdict !== 'wrong_answer') expect(task.buggy.hidden).toBe(fixture.buggyVerdict);
     }
@@ -54,7 +54,7 @@ describe('a different correct fix passes, a fix that only fits the examples does
   afterAll(() => sandbox?.dispose());
 
   it('judges candidates on visible and hidden tests', async () => {
-    const compare = { tolerance: 1e-5, orderFreeDepth: 0 };
+    const compare = { tolerance: 1e-5, orderFreeLevels: [] };
     const other = 'class Solution:\n    def countPairs(self, nums, target):\n        seen, n = {}, 0\n        for x in nums:\n            n += seen.get(target - x, 0)\n            seen[x] = seen.get(x, 0) + 1\n        return n\n';
     const all = [...task.visible, ...task.hidden];
     expect((await verifyProgram(sandbox, task.spec, other, all, compare)).verdict).toBe('pass');

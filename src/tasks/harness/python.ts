@@ -31,7 +31,6 @@ export function pythonProgram(spec: TestSpec, code: string): DriverProgram {
           mode: 'call',
           method: spec.method,
           params: spec.params.map((p) => ({ name: p.name, kind: pythonKind(p) })),
-          callBy: spec.callBy,
           result: pythonKind({ name: '', type: spec.returnType }),
           inPlace: spec.inPlace,
         }

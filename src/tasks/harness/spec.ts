@@ -10,7 +10,7 @@ export interface CallSpec {
   language: Language;
   method: string;
   params: { name: string; type: string }[];
-  /** Whether the examples' argument names are the parameter names (Python then calls by keyword). */
+  /** Whether the examples' arguments were matched to the parameters by name (else by position); calls are always positional. */
   callBy: 'name' | 'position';
   returnType: string;
   /** The method returns nothing and modifies its first argument, which is the result. */

@@ -1,6 +1,7 @@
 import type { TasksConfig } from '../../config/schema.js';
 import type { Sandbox } from '../../sandbox/types.js';
-import { acceptable, isOrderFree, sameValue, type CompareOptions } from '../../verify/compare.js';
+import { acceptable, type CompareOptions } from '../../verify/compare.js';
+import { answerForm } from './answerForms.js';
 import { runCases } from '../../verify/runCases.js';
 import { verifyProgram, VerifySandboxError, type TestVerdict } from '../../verify/verifyProgram.js';
 import { ExampleError, parseExample } from '../examples.js';
@@ -18,8 +19,8 @@ import type { VisibleOnlyReason } from '../../verify/verdicts.js';
 export interface PreparedTask extends Task {
   split: 'train' | 'test';
   spec: TestSpec;
-  /** Outer list levels of a result compared as multisets (see CompareOptions). */
-  orderFreeDepth: number;
+  /** List levels of a result compared as multisets (see CompareOptions). */
+  orderFreeLevels: number[];
   /** Why the hidden tests cannot vouch for a pass (null: visible AND hidden tests decide). */
   visibleOnly: VisibleOnlyReason | null;
   visible: TestCase[];
@@ -28,7 +29,7 @@ export interface PreparedTask extends Task {
   oracleMs: { visible: number; hidden: number };
   /** How the buggy code fares (hidden: null when there are no hidden tests): it fails somewhere. */
   buggy: { visible: TestVerdict; hidden: TestVerdict | null };
-  /** Examples whose stated Output differs from the oracle's (reported; the oracle decides). */
+  /** Examples whose stated Output differs from the oracle's beyond order (the task is then multi_answer). */
   exampleDisagreements: number[];
 }
 
@@ -45,9 +46,6 @@ export type PrepareOutcome =
   | { status: 'testable'; task: PreparedTask }
   | { status: 'dropped'; id: string; language: Task['language']; reason: DropReason; detail: string };
 
-export function compareOptions(task: { description: string }, config: TasksConfig): CompareOptions {
-  return { tolerance: config.verify.tolerance, orderFreeDepth: isOrderFree(task.description) ? 1 : 0 };
-}
 
 /** A candidate's time limit: a multiple of the oracle's time, never below the configured floor. */
 export function candidateTimeoutMs(oracleMs: number, config: TasksConfig): number {
@@ -113,7 +111,6 @@ export async function buildTests(
     if (error instanceof SignatureError) return { ok: false, reason: 'unsupported-signature', detail: error.message };
     throw error;
   }
-  const compare = compareOptions(task, config);
   const oracleLimits = { timeoutMs: config.verify.oracleTimeoutMs, outputKb: config.verify.outputKb };
   const oracle = await runCases(sandbox, spec, program, inputs, oracleLimits, signal);
   if (oracle.result.verdict === 'sandbox_error') throw new VerifySandboxError(oracle.result);
@@ -122,10 +119,16 @@ export async function buildTests(
     const where = missing >= 0 ? ` at example ${missing + 1}` : '';
     return { ok: false, reason: 'oracle-fails', detail: `${oracle.result.verdict}${where}: ${oracle.result.message || oracle.result.stderr.slice(-300)}` };
   }
-  const visible: TestCase[] = inputs.map((input, i) => ({ input, expected: oracle.outputs[i]! }));
-  const exampleDisagreements = examples.flatMap((example, i) =>
-    example.output !== undefined && !sameValue(visible[i]!.expected, example.output, compare.tolerance) && !orderFreeEqual(visible[i]!.expected, example.output, compare) ? [i] : [],
-  );
+  const tolerance = config.verify.tolerance;
+  const form = answerForm(task.description, examples.map((e, i) => ({ oracle: oracle.outputs[i]!, stated: e.output })), tolerance);
+  const compare: CompareOptions = { tolerance, orderFreeLevels: form.orderFreeLevels };
+  // Several valid answers: the example's stated one is accepted too (visible tests only judge).
+  const visible: TestCase[] = inputs.map((input, i) => {
+    const stated = examples[i]!.output;
+    const other = form.multiAnswer && stated !== undefined && !acceptable(stated, oracle.outputs[i]!, compare);
+    return { input, expected: oracle.outputs[i]!, ...(other ? { alsoAccepted: [stated] } : {}) };
+  });
+  const exampleDisagreements = form.unexplained;
   const hidden = spec.mode === 'call' ? await hiddenCases(task, spec, program, inputs as Value[][], visible, sandbox, config, signal) : { cases: [], ms: 0 };
   return {
     ok: true,
@@ -136,7 +139,7 @@ export async function buildTests(
       hidden: hidden.cases,
       oracleMs: { visible: oracle.result.durationMs, hidden: hidden.ms },
       exampleDisagreements,
-      visibleOnly: hiddenWeakness(hidden.cases),
+      visibleOnly: form.multiAnswer ? 'multi_answer' : hiddenWeakness(hidden.cases),
     },
   };
 }
@@ -171,7 +174,7 @@ export async function prepareTask(
       ...task,
       split,
       spec,
-      orderFreeDepth: compare.orderFreeDepth,
+      orderFreeLevels: compare.orderFreeLevels,
       visibleOnly,
       visible,
       hidden,
@@ -180,10 +183,6 @@ export async function prepareTask(
       exampleDisagreements,
     },
   };
-}
-
-function orderFreeEqual(a: Value, b: Value, compare: CompareOptions): boolean {
-  return acceptable(a, b, compare);
 }
 
 /**
