@@ -3,7 +3,7 @@ import { debugbenchDir } from '../config/paths.js';
 import type { CodeqConfig, TasksConfig } from '../config/schema.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { loadDebugBench } from '../tasks/debugbench.js';
-import { buildTests } from '../tasks/prepare/prepareTask.js';
+import { buildTests } from '../tasks/prepare/buildTests.js';
 import { parseTaskLine } from '../tasks/store.js';
 import type { Task } from '../tasks/task.js';
 import { judgeTargetOf, type JudgeTarget } from '../verify/judgeCandidate.js';

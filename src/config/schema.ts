@@ -14,6 +14,11 @@ export const ResourceLimitsSchema = z.strictObject({
   outputKb: positiveInt.describe('Most bytes of stdout + stderr kept, in KiB; more is an output_limit verdict.'),
   stackMb: positiveInt.describe('Stack size limit (ulimit -s, and -Xss for Java), in MiB.'),
   tmpMb: positiveInt.describe('Size of the private writable /tmp, in MiB (counts toward memory).'),
+  cpus: z
+    .number()
+    .min(0.01)
+    .max(1024)
+    .describe('CPU time one run may use per second of wall time (its CFS quota), in CPUs; fractions allowed.'),
 });
 export type ResourceLimits = z.infer<typeof ResourceLimitsSchema>;
 
@@ -52,11 +57,31 @@ export const DockerSchema = z.strictObject({
 export const BwrapSchema = z.strictObject({
   binary: z.string().min(1),
   cgroupRoot: z.string().min(1).describe('Where the cgroup hierarchies are mounted.'),
-  cgroupName: z.string().regex(/^[A-Za-z0-9_-]+$/).describe('Parent cgroup codeq creates runs under.'),
+  cgroupName: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .describe('Parent cgroup codeq creates runs under (the docker backend puts its containers in <cgroupName>/docker).'),
   favorDynamicCgroups: z
     .boolean()
     .describe('Remount the cgroup2 hierarchy with favordynmods (once, until reboot): ~10 ms less per run.'),
   readOnlyPaths: z.array(z.string().startsWith('/')).describe('Host paths mounted read-only when they exist.'),
+});
+
+/** The CPU of all runs together, against the processes that supervise them (cgroup v1 `cpu`). */
+export const RunsCpuSchema = z.strictObject({
+  shares: z
+    .number()
+    .int()
+    .min(2)
+    .max(262144)
+    .describe(
+      'cpu.shares of the parent group of every run (a normal process weighs 1024): low, so the supervising process gets the CPU first whenever it wants it, however busy the runs are.',
+    ),
+  totalCpus: z
+    .number()
+    .min(0.01)
+    .nullable()
+    .describe('CFS quota of all runs together, in CPUs (e.g. 1.5 leaves half a core that no run can take); null = only the per-run limit.'),
 });
 
 export const SandboxSchema = z.strictObject({
@@ -64,6 +89,7 @@ export const SandboxSchema = z.strictObject({
   limits: ResourceLimitsSchema.describe('Limits of a program run.'),
   compileLimits: ResourceLimitsSchema.describe('Limits of a compiler run.'),
   concurrency: positiveInt.describe('Runs executing at once per sandbox.'),
+  runsCpu: RunsCpuSchema.describe('CPU weight and cap of all runs together (both backends: runs and containers sit in one parent cgroup).'),
   languages: LanguagesSchema,
   docker: DockerSchema,
   bwrap: BwrapSchema,
@@ -82,6 +108,10 @@ export const TasksSchema = z.strictObject({
     oversample: z.number().min(1).describe('Candidates generated per hidden test kept (the oracle rejects some).'),
     maxLength: positiveInt.describe('Longest generated list or string.'),
     maxOutputChars: positiveInt.describe('Hidden cases whose expected output is longer (as JSON) are not kept.'),
+    designMaxCalls: positiveInt.describe('Most method calls in one generated call sequence of a class-design problem.'),
+    peerOracles: z
+      .boolean()
+      .describe("Check hidden inputs with the problem's other correct solutions (other DebugBench records of the slug): inputs they answer otherwise are dropped."),
   }),
   verify: z.strictObject({
     concurrency: positiveInt.describe('Tasks verified at once.'),

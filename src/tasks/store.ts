@@ -73,6 +73,7 @@ const TaskLineSchema = z.object({
   oracleMs: z.object({ visible: z.number(), hidden: z.number() }),
   buggy: z.object({ visible: VerdictSchema, hidden: VerdictSchema.nullable() }),
   exampleDisagreements: z.array(z.number().int()),
+  peers: z.object({ used: z.number().int(), disagreements: z.number().int(), frozen: z.array(z.string()) }),
 });
 
 /** Parses one tasks.jsonl line; throws with what is wrong. */

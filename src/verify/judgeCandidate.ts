@@ -2,7 +2,7 @@ import type { TasksConfig } from '../config/schema.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { TestCase, TestSpec } from '../tasks/harness/spec.js';
 import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
-import { candidateLimits } from '../tasks/prepare/prepareTask.js';
+import { candidateLimits } from '../tasks/prepare/limits.js';
 import type { CompareOptions } from './compare.js';
 import { finalVerdict, hiddenTestsRun, type FinalVerdict, type VisibleOnlyReason } from './verdicts.js';
 import { verifyProgram, type TestReport } from './verifyProgram.js';

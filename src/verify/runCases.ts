@@ -14,6 +14,8 @@ export interface CasesRun {
 /**
  * Runs a driver program once on all cases (one process: one compile, one start-up). Results are
  * read from lines tagged with a per-run nonce, so whatever the program itself prints is ignored.
+ * A fixed seed makes a program that draws random numbers answer the same way on every run; the
+ * oracle is run under two seeds to find problems whose answer is random by design.
  */
 export async function runCases(
   sandbox: Sandbox,
@@ -22,11 +24,13 @@ export async function runCases(
   inputs: CaseInput[],
   limits?: Partial<ResourceLimits>,
   signal?: AbortSignal,
+  /** Drivers seed the language's random generator with seed + case index (Python's random, C's rand). */
+  seed = 0,
 ): Promise<CasesRun> {
   const nonce = randomBytes(8).toString('hex');
   const encode = (input: CaseInput) =>
     Array.isArray(input) ? formatValue(input) : `{"calls":${JSON.stringify(input.calls)},"args":${formatValue(input.args)}}`;
-  const cases = `{"nonce":"${nonce}","cases":[${inputs.map(encode).join(',')}]}`;
+  const cases = `{"nonce":"${nonce}","seed":${seed},"cases":[${inputs.map(encode).join(',')}]}`;
   const result = await sandbox.run({
     language: spec.language,
     source: program.source,

@@ -1,5 +1,6 @@
 # codeq test driver (Python 3). Runs the candidate in /job/solution.py on every case of
-# /job/cases.json ({"nonce", "cases"}) and prints one line per case:
+# /job/cases.json ({"nonce", "seed", "cases"}; random is seeded with seed + index before each case)
+# and prints one line per case:
 # "@@codeq <nonce> <index> <result as JSON>". /job/spec.json says what to call:
 # {"mode": "call", "method", "params": [{"name", "kind"}], "result": kind, "inPlace"} or {"mode": "design", "init": [kind], "methods": {name: {"params":
 # [kind], "result": kind}}}; kinds: value, float, tree, linkedlist, linkedlists, trees.
@@ -148,10 +149,12 @@ def emit(index, result):
 
 
 data = json.load(open('/job/cases.json'))
-nonce, cases = data['nonce'], data['cases']
+nonce, cases, seed = data['nonce'], data['cases'], data.get('seed', 0)
+random_module = __import__('random')
 if spec['mode'] == 'design':
     methods = spec.get('methods', {})
     for index, case in enumerate(cases):
+        random_module.seed(seed + index)
         cls = namespace[case['calls'][0]]
         obj = cls(*[build(k, v) for k, v in zip(spec.get('init', []), case['args'][0])] + case['args'][0][len(spec.get('init', [])):])
         results = [None]
@@ -163,6 +166,7 @@ if spec['mode'] == 'design':
 else:
     params = spec['params']
     for index, case in enumerate(cases):
+        random_module.seed(seed + index)
         args = [build(p['kind'], v) for p, v in zip(params, case)]
         method = getattr(namespace['Solution'](), spec['method'])
         # Positionally, in the oracle's parameter order, as LeetCode calls it: a fix that

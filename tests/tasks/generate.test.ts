@@ -40,15 +40,15 @@ describe('HiddenInputGenerator', () => {
   const constraints = '2 <= nums.length <= 104\n-109 <= nums[i] <= 109\n-109 <= target <= 109';
 
   it('is deterministic for a seed and different across seeds', () => {
-    const a = new HiddenInputGenerator(twoSum, constraints, options()).generate();
-    const b = new HiddenInputGenerator(twoSum, constraints, options()).generate();
-    const c = new HiddenInputGenerator(twoSum, constraints, options({ seed: 'other' })).generate();
+    const a = new HiddenInputGenerator(twoSum, constraints, options()).generate().map((g) => g.input);
+    const b = new HiddenInputGenerator(twoSum, constraints, options()).generate().map((g) => g.input);
+    const c = new HiddenInputGenerator(twoSum, constraints, options({ seed: 'other' })).generate().map((g) => g.input);
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
   });
 
   it('keeps every input within the constraints and new', () => {
-    const inputs = new HiddenInputGenerator(twoSum, constraints, options()).generate();
+    const inputs = new HiddenInputGenerator(twoSum, constraints, options()).generate().map((g) => g.input);
     expect(inputs.length).toBe(30);
     const seen = new Set(twoSum[0]!.values.map((_, e) => JSON.stringify([twoSum[0]!.values[e], twoSum[1]!.values[e]])));
     for (const [nums, target] of inputs as [number[], number][]) {
@@ -65,7 +65,7 @@ describe('HiddenInputGenerator', () => {
       { name: 'nums', type: { kind: 'list', of: INT }, values: [[1, 3, 5, 9], [2, 4, 4]] },
       { name: 'n', type: INT, values: [4, 3] },
     ];
-    for (const [nums, n] of new HiddenInputGenerator(params, '', options()).generate() as [number[], number][]) {
+    for (const [nums, n] of new HiddenInputGenerator(params, '', options()).generate().map((g) => g.input) as [number[], number][]) {
       expect(n).toBe(nums.length);
       expect([...nums].sort((a, b) => a - b)).toEqual(nums);
     }
@@ -78,7 +78,7 @@ describe('HiddenInputGenerator', () => {
       { name: 's', type: { kind: 'string' }, values: ['ab', 'ba'] },
     ];
     const text = '1 <= n <= 2 * 104\n1 <= firsti <= lasti <= n\n1 <= seatsi <= 104\ns consists of lowercase English letters.';
-    const inputs = new HiddenInputGenerator(params, text, options({ description: 'bookings[i] = [firsti, lasti, seatsi]' })).generate();
+    const inputs = new HiddenInputGenerator(params, text, options({ description: 'bookings[i] = [firsti, lasti, seatsi]' })).generate().map((g) => g.input);
     expect(inputs.length).toBeGreaterThan(10);
     for (const [bookings, n, s] of inputs as [number[][], number, string][]) {
       for (const [first, last, seats] of bookings) {
@@ -90,7 +90,7 @@ describe('HiddenInputGenerator', () => {
       expect(s).toMatch(/^[a-z]*$/);
     }
     const grid: ParamModel[] = [{ name: 'grid', type: { kind: 'list', of: { kind: 'list', of: INT } }, values: [[[0, 1], [1, 0]], [[1, 1, 0], [0, 0, 1], [1, 0, 0]]] }];
-    for (const [g] of new HiddenInputGenerator(grid, '', options()).generate() as [number[][]][]) {
+    for (const [g] of new HiddenInputGenerator(grid, '', options()).generate().map((g) => g.input) as [number[][]][]) {
       expect(new Set(g.flat()).size).toBeLessThanOrEqual(2);
       for (const v of g.flat()) expect([0, 1]).toContain(v);
       expect(g.every((row) => row.length === g.length)).toBe(true); // square in every example
@@ -99,10 +99,10 @@ describe('HiddenInputGenerator', () => {
 
   it('makes valid binary search trees for BST problems, and nothing when everything is frozen', () => {
     const params: ParamModel[] = [{ name: 'root', type: { kind: 'tree' }, values: [[4, 2, 7, 1, 3]] }];
-    const inputs = new HiddenInputGenerator(params, '1 <= Node.val <= 100\nThe number of nodes in the tree is in the range [1, 20].', options({ binarySearchTree: true })).generate();
+    const inputs = new HiddenInputGenerator(params, '1 <= Node.val <= 100\nThe number of nodes in the tree is in the range [1, 20].', options({ binarySearchTree: true })).generate().map((g) => g.input);
     expect(inputs.length).toBeGreaterThan(5);
     for (const [tree] of inputs as [Value[]][]) expect(isBst(tree)).toBe(true);
-    const frozen = new HiddenInputGenerator(params, 'It is guaranteed that the tree is a valid tree.', options()).generate();
+    const frozen = new HiddenInputGenerator(params, 'It is guaranteed that the tree is a valid tree.', options()).generate().map((g) => g.input);
     expect(frozen).toEqual([]);
   });
 });

@@ -86,7 +86,9 @@ function cppMain(spec: TestSpec): string {
     '  const codeq::Json data = codeq::parse(codeq::read_file("/job/cases.json"));',
     '  const std::string nonce = data["nonce"].text;',
     '  const auto& cases = data["cases"].items;',
+    '  const long long seed = std::stoll(data["seed"].text);',
     '  for (size_t index = 0; index < cases.size(); index++) {',
+    '    std::srand(static_cast<unsigned>(seed + static_cast<long long>(index)));',
   ];
   if (spec.mode === 'call') {
     lines.push('    const auto& input = cases[index].items;');

@@ -42,6 +42,13 @@ interface Flags {
 }
 
 type Input = Value[];
+
+/** A generated input and the parameters it changed from the example it came from. */
+export interface GeneratedInput<I = Value[]> {
+  input: I;
+  /** Parameters (for call sequences: methods) whose values are not the example's. */
+  mutated: string[];
+}
 /** Where a value sits in its parameter: `name`, nesting depth, and a grid's row width for its rows. */
 type Position = { name: string; depth: number; rowLength?: number };
 const MAX_ATTEMPTS_PER_INPUT = 40;
@@ -168,6 +175,8 @@ export class HiddenInputGenerator {
   private readonly relations: Relation[];
   private readonly flags: Map<string, Flags>;
   private readonly examples: Input[];
+  /** Inputs given so far (and the examples): never given again. */
+  private readonly seen: Set<string>;
 
   constructor(
     private readonly params: ParamModel[],
@@ -179,34 +188,50 @@ export class HiddenInputGenerator {
     this.examples = params[0] ? params[0].values.map((_, e) => params.map((p) => p.values[e]!)) : [];
     this.relations = [...this.constraints.relations, ...inferredRelations(params, this.examples)];
     this.flags = new Map(params.map((p) => [p.name, inferFlags(p, this.constraints)]));
+    this.seen = new Set(this.examples.map((e) => formatValue(e)));
   }
 
-  /** Up to `count` new inputs (none equal to an example or to each other). */
-  generate(count = this.options.count): Input[] {
-    const seen = new Set(this.examples.map((e) => formatValue(e)));
-    const inputs: Input[] = [];
-    const mutable = this.params.filter((p) => !this.constraints.frozen.has(p.name));
+  /**
+   * Up to `count` new inputs, none equal to an example or to any input this generator gave
+   * before; `frozen` adds parameters not to change (ones that led the oracles to disagree).
+   */
+  generate(count = this.options.count, frozen: ReadonlySet<string> = new Set()): GeneratedInput[] {
+    const inputs: GeneratedInput[] = [];
+    const mutable = this.params.flatMap((p, i) => (this.constraints.frozen.has(p.name) || frozen.has(p.name) ? [] : [i]));
     if (this.examples.length === 0 || mutable.length === 0 || this.params.some((p) => p.type.kind === 'unknown')) return inputs;
     for (let attempt = 0; inputs.length < count && attempt < count * MAX_ATTEMPTS_PER_INPUT; attempt++) {
       const base = this.examples[attempt % this.examples.length]!;
-      const candidate = this.mutate(base);
+      const candidate = this.mutate(base, mutable);
       if (!candidate) continue;
-      const key = formatValue(candidate);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const key = formatValue(candidate.input);
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
       inputs.push(candidate);
     }
     return inputs;
   }
 
-  private mutate(base: Input): Input | null {
+  /**
+   * One variant of `base` (which need not be an example): some mutable parameters changed within
+   * the constraints. Null when no valid variant came out of a few tries, or nothing may change.
+   */
+  variant(base: Input, frozen: ReadonlySet<string> = new Set()): GeneratedInput | null {
+    const mutable = this.params.flatMap((p, i) => (this.constraints.frozen.has(p.name) || frozen.has(p.name) ? [] : [i]));
+    if (mutable.length === 0 || this.params.some((p) => p.type.kind === 'unknown')) return null;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS_PER_INPUT; attempt++) {
+      const candidate = this.mutate(base, mutable);
+      if (candidate) return candidate;
+    }
+    return null;
+  }
+
+  private mutate(base: Input, mutable: number[]): GeneratedInput | null {
     const input = base.map((v) => structuredClone(v));
-    const mutable = this.params.flatMap((p, i) => (this.constraints.frozen.has(p.name) ? [] : [i]));
     const changed = this.rng.int(1, mutable.length);
     const order = this.rng.shuffle(mutable).slice(0, changed);
     for (const i of order) input[i] = this.value(this.params[i]!, this.params[i]!.type, input[i]!, { name: this.params[i]!.name, depth: 0 });
     this.repair(input);
-    return this.valid(input) ? input : null;
+    return this.valid(input) ? { input, mutated: order.map((i) => this.params[i]!.name) } : null;
   }
 
   // ---- bounds -------------------------------------------------------------------------------

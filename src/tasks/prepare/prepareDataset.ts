@@ -7,14 +7,22 @@ import type { Language, Sandbox } from '../../sandbox/types.js';
 import { log } from '../../util/log.js';
 import { Progress } from '../../util/progress.js';
 import { Semaphore } from '../../util/semaphore.js';
+import { LANGUAGES } from '../../sandbox/types.js';
+import { VISIBLE_ONLY_REASONS, type VisibleOnlyReason } from '../../verify/verdicts.js';
 import { loadDebugBench, type LoadProblem } from '../debugbench.js';
+import { formatValue } from '../literal.js';
 import { splitOfSlug } from '../split.js';
 import { serializeTask } from '../store.js';
 import type { Task } from '../task.js';
-import { DROP_REASONS, prepareTask, type DropReason, type PrepareOutcome } from './prepareTask.js';
+import { writtenInPython } from './buildTests.js';
+import type { PeerOracle } from './oracles.js';
+import { DROP_REASONS, prepareTask, type DropReason, type PrepareOutcome, type PreparedTask } from './prepareTask.js';
 
 /** Bump when the way tasks and tests are made changes: an out dir made otherwise is not resumed. */
-const RECIPE_VERSION = 1;
+const RECIPE_VERSION = 2;
+
+/** The bar for hidden tests that can fail a wrong program: reported, not enforced. */
+export const HIDDEN_TARGET = { minTests: 10, minDistinctOutputs: 2, share: 0.95 } as const;
 const CHUNK_SIZE = 25;
 
 export interface PrepareOptions {
@@ -48,6 +56,16 @@ export interface LanguageStats {
   hiddenTests: number;
   tasksWithoutHiddenTests: number;
   exampleDisagreements: number;
+  /** Tasks whose pass is pass_visible_only, by reason (see VisibleOnlyReason). */
+  visibleOnly: Record<VisibleOnlyReason, number>;
+  /**
+   * Tasks with at least HIDDEN_TARGET.minTests hidden tests and minDistinctOutputs distinct
+   * expected outputs: of all testable tasks, and of those with one valid, deterministic answer
+   * (multi_answer and nondeterministic tasks cannot have hidden tests until a checker exists).
+   */
+  hiddenCoverage: { tasks: number; share: number; singleAnswerTasks: number; shareOfSingleAnswer: number };
+  /** Hidden inputs checked by other correct solutions: tasks with at least one peer, inputs dropped, tasks with frozen parameters. */
+  peers: { tasksChecked: number; inputsDropped: number; tasksFrozen: number };
   split: { train: number; test: number };
 }
 
@@ -115,12 +133,14 @@ export async function prepareDataset(sandbox: Sandbox, options: PrepareOptions):
   const progress = new Progress('preparing tasks', remaining.reduce((n, c) => n + c.tasks.length, 0));
   if (remaining.length < chunks.length) log.info('resuming', { chunksDone: chunks.length - remaining.length, chunks: chunks.length });
   const slots = new Semaphore(options.config.verify.concurrency);
+  const peers = peersBySlug(options.debugbench);
   let testable = 0;
   let dropped = 0;
   const prepareOne = (task: Task) =>
     slots.use(async () => {
       const split = splitOfSlug(task.slug, options.config.split.testFraction, options.config.split.seed);
-      const outcome = await prepareTask(task, split, sandbox, options.config, options.signal);
+      const others = (peers.get(task.slug) ?? []).filter((p) => p.oracleCode !== task.oracleCode);
+      const outcome = await prepareTask(task, split, sandbox, options.config, options.signal, others);
       if (outcome.status === 'testable') testable++;
       else dropped++;
       progress.advance(1, { testable, dropped });
@@ -175,6 +195,13 @@ function summarize(options: PrepareOptions, loaded: ReturnType<typeof loadDebugB
       hiddenTests: kept.reduce((n, t) => n + t.hidden.length, 0),
       tasksWithoutHiddenTests: kept.filter((t) => t.hidden.length === 0).length,
       exampleDisagreements: kept.reduce((n, t) => n + t.exampleDisagreements.length, 0),
+      visibleOnly: Object.fromEntries(VISIBLE_ONLY_REASONS.map((r) => [r, kept.filter((t) => t.visibleOnly === r).length])) as Record<VisibleOnlyReason, number>,
+      hiddenCoverage: coverage(kept),
+      peers: {
+        tasksChecked: kept.filter((t) => t.peers.used > 0).length,
+        inputsDropped: kept.reduce((n, t) => n + t.peers.disagreements, 0),
+        tasksFrozen: kept.filter((t) => t.peers.frozen.length > 0).length,
+      },
       split: { train: kept.filter((t) => t.split === 'train').length, test: kept.filter((t) => t.split === 'test').length },
     };
   }
@@ -189,3 +216,31 @@ function summarize(options: PrepareOptions, loaded: ReturnType<typeof loadDebugB
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
+
+/** Whether a task's hidden tests meet HIDDEN_TARGET. */
+export function meetsHiddenTarget(task: Pick<PreparedTask, 'hidden'>): boolean {
+  const distinct = new Set(task.hidden.map((c) => formatValue(c.expected))).size;
+  return task.hidden.length >= HIDDEN_TARGET.minTests && distinct >= HIDDEN_TARGET.minDistinctOutputs;
+}
+
+function coverage(kept: PreparedTask[]): LanguageStats['hiddenCoverage'] {
+  const single = kept.filter((t) => t.visibleOnly !== 'multi_answer' && t.visibleOnly !== 'nondeterministic');
+  const meeting = kept.filter(meetsHiddenTarget).length;
+  const meetingSingle = single.filter(meetsHiddenTarget).length;
+  return { tasks: meeting, share: round(meeting / Math.max(kept.length, 1)), singleAnswerTasks: single.length, shareOfSingleAnswer: round(meetingSingle / Math.max(single.length, 1)) };
+}
+
+/**
+ * Each problem's correct solutions across all languages (a Python oracle found in a Java record
+ * counts as Python), for validating one another's hidden inputs.
+ */
+function peersBySlug(debugbench: string): Map<string, PeerOracle[]> {
+  const bySlug = new Map<string, PeerOracle[]>();
+  for (const task of loadDebugBench(debugbench, LANGUAGES).tasks) {
+    const language = task.language !== 'python3' && writtenInPython(task.oracleCode) ? 'python3' : task.language;
+    const peers = bySlug.get(task.slug) ?? [];
+    if (!peers.some((p) => p.oracleCode === task.oracleCode)) peers.push({ language, oracleCode: task.oracleCode, examples: task.examples });
+    bySlug.set(task.slug, peers);
+  }
+  return bySlug;
+}

@@ -1,0 +1,136 @@
+import type { Language } from '../../sandbox/types.js';
+import { Random } from '../../util/random.js';
+import type { DesignSpec } from '../harness/spec.js';
+import { formatValue, type Value } from '../literal.js';
+import { HiddenInputGenerator, type GeneratedInput } from './generate.js';
+import { paramType } from './valueType.js';
+
+/**
+ * Hidden tests for class-design problems: call sequences of the same methods. Arguments come
+ * from a per-method generator that knows each parameter's type (declared, or from the examples)
+ * and the bounds the constraints give it by name (`0 <= key <= 10^4`). Where the statement
+ * promises something about the calls ("all the calls to pop are valid", "at least k elements
+ * when you search", "currentTime is strictly increasing"), sequences keep an example's calls in
+ * order (a prefix of it, arguments changed): a prefix of a valid sequence is valid. Otherwise
+ * methods are drawn at random, as often as the examples call them.
+ */
+export interface DesignInput {
+  calls: string[];
+  args: Value[][];
+}
+
+export interface DesignGenerateOptions {
+  seed: string;
+  /** Most method calls in one sequence (the constructor not counted). */
+  maxCalls: number;
+  maxLength: number;
+  description: string;
+}
+
+/** Lines that promise something about which calls may come when. */
+const CALL_PROMISE = /\bvalid\b|guarantee|at least|non-?empty|will exist|\bexists?\b|before calling|when .*\bcall|strictly (?:increasing|decreasing)|\bunique\b|\bdistinct\b/i;
+
+export class DesignSequenceGenerator {
+  private readonly rng: Random;
+  private readonly argGenerators = new Map<string, HiddenInputGenerator>();
+  private readonly weights: { name: string; count: number }[];
+  /** The calls must keep an example's order (see CALL_PROMISE). */
+  readonly ordered: boolean;
+  private readonly seen: Set<string>;
+
+  constructor(
+    private readonly language: Language,
+    private readonly spec: DesignSpec,
+    private readonly examples: DesignInput[],
+    constraintsText: string,
+    private readonly options: DesignGenerateOptions,
+  ) {
+    this.rng = new Random(options.seed);
+    const methods = [{ name: spec.className, params: spec.constructorParams }, ...spec.methods];
+    for (const method of methods) {
+      const observed = examples.flatMap((e) => e.calls.flatMap((call, k) => (call === method.name ? [e.args[k] ?? []] : [])));
+      if (method.params.length === 0 || observed.length === 0) continue;
+      const params = method.params.map((p, i) => {
+        const values = observed.map((args) => args[i] ?? null);
+        return { name: p.name, type: paramType(language, p.type, p.name, values), values };
+      });
+      this.argGenerators.set(
+        method.name,
+        new HiddenInputGenerator(params, constraintsText, {
+          count: 1,
+          seed: `${options.seed}:${method.name}`,
+          maxLength: options.maxLength,
+          binarySearchTree: /binary search tree/i.test(options.description),
+          description: options.description,
+        }),
+      );
+    }
+    const counts = new Map<string, number>();
+    for (const e of examples) for (const call of e.calls.slice(1)) counts.set(call, (counts.get(call) ?? 0) + 1);
+    this.weights = spec.methods.map((m) => ({ name: m.name, count: (counts.get(m.name) ?? 0) + 1 }));
+    const names = methods.map((m) => m.name);
+    this.ordered = constraintsText
+      .split('\n')
+      .some((line) => CALL_PROMISE.test(line) && (/\bcalls?\b|\bcalled\b|\bqueries\b/i.test(line) || names.some((n) => new RegExp(`\\b${n}\\b`).test(line)) || this.mentionsArgument(line)));
+    this.seen = new Set(examples.map((e) => formatValue([e.calls, e.args] as Value)));
+  }
+
+  private mentionsArgument(line: string): boolean {
+    return [...this.spec.constructorParams, ...this.spec.methods.flatMap((m) => m.params)].some((p) => new RegExp(`\\b${p.name}\\b`).test(line));
+  }
+
+  /** Up to `count` new sequences (none equal to an example or an earlier one); `frozen` names methods not to call with new arguments. */
+  generate(count: number, frozen: ReadonlySet<string> = new Set()): GeneratedInput<DesignInput>[] {
+    const out: GeneratedInput<DesignInput>[] = [];
+    if (this.examples.length === 0) return out;
+    for (let attempt = 0; out.length < count && attempt < count * 40; attempt++) {
+      const candidate = this.ordered || this.rng.chance(0.3) ? this.alongExample(frozen) : this.randomSequence(frozen);
+      if (!candidate) continue;
+      const key = formatValue([candidate.input.calls, candidate.input.args] as Value);
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      out.push(candidate);
+    }
+    return out;
+  }
+
+  /** New arguments for one call (the example's when its method is frozen or has no generator). */
+  private argsFor(method: string, base: Value[], frozen: ReadonlySet<string>, mutated: Set<string>): Value[] {
+    const generator = this.argGenerators.get(method);
+    if (!generator || frozen.has(method) || !this.rng.chance(0.7)) return base.map((v) => structuredClone(v));
+    const variant = generator.variant(base);
+    if (!variant) return base.map((v) => structuredClone(v));
+    mutated.add(method);
+    return variant.input;
+  }
+
+  /** An example's calls in order, cut after a random call, with new arguments. */
+  private alongExample(frozen: ReadonlySet<string>): { input: DesignInput; mutated: string[] } | null {
+    const example = this.rng.pick(this.examples);
+    const length = this.rng.int(Math.min(2, example.calls.length), example.calls.length);
+    const mutated = new Set<string>();
+    const calls = example.calls.slice(0, length);
+    const args = calls.map((call, k) => this.argsFor(call, example.args[k] ?? [], frozen, mutated));
+    return { input: { calls, args }, mutated: [...mutated] };
+  }
+
+  /** The constructor, then methods drawn as often as the examples call them, with new arguments. */
+  private randomSequence(frozen: ReadonlySet<string>): { input: DesignInput; mutated: string[] } | null {
+    const example = this.rng.pick(this.examples);
+    const mutated = new Set<string>();
+    const calls = [example.calls[0]!];
+    const args = [this.argsFor(example.calls[0]!, example.args[0] ?? [], frozen, mutated)];
+    const total = this.weights.reduce((n, w) => n + w.count, 0);
+    const length = this.rng.int(1, this.options.maxCalls);
+    for (let k = 0; k < length; k++) {
+      let draw = this.rng.next() * total;
+      const method = this.weights.find((w) => (draw -= w.count) < 0)?.name ?? this.weights[0]!.name;
+      const observed = this.examples.flatMap((e) => e.calls.flatMap((call, i) => (call === method ? [e.args[i] ?? []] : [])));
+      const base = observed.length ? this.rng.pick(observed) : [];
+      if (!observed.length && (this.spec.methods.find((m) => m.name === method)?.params.length ?? 0) > 0) continue;
+      calls.push(method);
+      args.push(this.argsFor(method, base, frozen, mutated));
+    }
+    return calls.length > 1 ? { input: { calls, args }, mutated: [...mutated] } : null;
+  }
+}

@@ -1,0 +1,119 @@
+import type { TasksConfig } from '../../config/schema.js';
+import type { Sandbox } from '../../sandbox/types.js';
+import { acceptable, type CompareOptions } from '../../verify/compare.js';
+import type { VisibleOnlyReason } from '../../verify/verdicts.js';
+import { ExampleError, parseExample, type Example } from '../examples.js';
+import { deriveSpec } from '../harness/deriveSpec.js';
+import { driverProgram } from '../harness/index.js';
+import type { CaseInput, TestCase, TestSpec } from '../harness/spec.js';
+import { formatValue } from '../literal.js';
+import { SignatureError } from '../signatures/types.js';
+import type { Task } from '../task.js';
+import { answerForm } from './answerForms.js';
+import { collectHidden, inputSource } from './hiddenCases.js';
+import { agreeing, answers, usablePeers, type OracleProgram, type PeerOracle } from './oracles.js';
+
+/** A task's tests: how to call its programs, and the oracle's answers on visible and hidden inputs. */
+export interface TaskTests {
+  spec: TestSpec;
+  compare: CompareOptions;
+  visible: TestCase[];
+  hidden: TestCase[];
+  oracleMs: { visible: number; hidden: number };
+  exampleDisagreements: number[];
+  visibleOnly: VisibleOnlyReason | null;
+  /** How the hidden inputs were checked against other correct solutions. */
+  peers: { used: number; disagreements: number; frozen: string[] };
+}
+
+export const BUILD_FAILURES = ['oracle-wrong-language', 'examples-unparsable', 'unsupported-signature', 'oracle-fails'] as const;
+export type BuildFailure = (typeof BUILD_FAILURES)[number];
+
+export type TestSource = Pick<Task, 'id' | 'language' | 'slug' | 'description' | 'constraints' | 'examples' | 'oracleCode'> & {
+  /** Other correct solutions of the problem, to validate hidden inputs with (none: not validated). */
+  peers?: PeerOracle[];
+};
+
+/** Some DebugBench C++ and Java records carry a Python oracle: no driver of theirs can run it. */
+export function writtenInPython(code: string): boolean {
+  return /^\s*class\s+\w+\s*(\([\w.]*\))?\s*:\s*$/m.test(code) && /^\s+def\s+\w+\s*\(\s*self\b/m.test(code);
+}
+
+/** Why a task's hidden tests cannot vouch for a pass, from what they hold (null: they can). */
+export function hiddenWeakness(hidden: TestCase[]): VisibleOnlyReason | null {
+  if (hidden.length === 0) return 'no_hidden';
+  return new Set(hidden.map((c) => formatValue(c.expected))).size < 2 ? 'one_hidden_output' : null;
+}
+
+/**
+ * Builds a task's tests: parse the examples, derive the call, run the oracle on the examples (its
+ * results are the expected outputs, and the stated outputs tell what else is accepted), generate
+ * hidden inputs that the oracle and every usable peer answer alike, and run the oracle again under
+ * another seed to find answers that are random by design. Returns why not when the task cannot be
+ * tested at all.
+ */
+export async function buildTests(
+  task: TestSource,
+  sandbox: Sandbox,
+  config: TasksConfig,
+  signal?: AbortSignal,
+): Promise<{ ok: true; tests: TaskTests } | { ok: false; reason: BuildFailure; detail: string }> {
+  if (writtenInPython(task.oracleCode) && task.language !== 'python3') {
+    return { ok: false, reason: 'oracle-wrong-language', detail: `the ${task.language} record's oracle is Python code` };
+  }
+  let spec: TestSpec;
+  let inputs: CaseInput[];
+  let examples: Example[];
+  let oracle: OracleProgram;
+  try {
+    if (task.examples.length === 0) throw new ExampleError('the record has no examples');
+    examples = task.examples.map(parseExample);
+    ({ spec, inputs } = deriveSpec(task.language, task.oracleCode, examples, task.slug));
+    oracle = { language: task.language, spec, program: driverProgram(spec, task.oracleCode) }; // throws on types no driver can build
+  } catch (error) {
+    if (error instanceof ExampleError) return { ok: false, reason: 'examples-unparsable', detail: error.message };
+    if (error instanceof SignatureError) return { ok: false, reason: 'unsupported-signature', detail: error.message };
+    throw error;
+  }
+  const first = await answers(sandbox, oracle, inputs, config, signal);
+  const missing = first.outputs.findIndex((o) => o === undefined);
+  if (!first.passed || missing >= 0) {
+    const where = missing >= 0 ? ` at example ${missing + 1}` : '';
+    return { ok: false, reason: 'oracle-fails', detail: `${first.why}${where}` };
+  }
+  const tolerance = config.verify.tolerance;
+  const form = answerForm(task.description, examples.map((e, i) => ({ oracle: first.outputs[i]!, stated: e.output })), tolerance);
+  const compare: CompareOptions = { tolerance, orderFreeLevels: form.orderFreeLevels };
+  // Several valid answers: the example's stated one is accepted too (visible tests only judge).
+  const visible: TestCase[] = inputs.map((input, i) => {
+    const stated = examples[i]!.output;
+    const other = form.multiAnswer && stated !== undefined && !acceptable(stated, first.outputs[i]!, compare);
+    return { input, expected: first.outputs[i]!, ...(other ? { alsoAccepted: [stated] } : {}) };
+  });
+
+  const peers = config.hidden.peerOracles ? await usablePeers(task.slug, spec, task.peers ?? [], visible, compare, sandbox, config, signal) : [];
+  const collected = await collectHidden(inputSource(task, spec, inputs, config), oracle, peers, visible, compare, sandbox, config, signal);
+  const hidden = collected.cases;
+
+  // Under another seed (and, for Python, another hash seed: each process draws its own) a
+  // deterministic oracle answers every case the same way. These runs also time the cases alone.
+  const again = await answers(sandbox, oracle, visible.map((c) => c.input), config, signal, 1);
+  const againHidden = hidden.length ? await answers(sandbox, oracle, hidden.map((c) => c.input), config, signal, 1) : { outputs: [], ms: 0, passed: true, why: '' };
+  const repeatable =
+    again.passed && againHidden.passed && agreeing(again.outputs, visible, compare).every(Boolean) && agreeing(againHidden.outputs, hidden, compare).every(Boolean);
+
+  const visibleOnly: VisibleOnlyReason | null = form.multiAnswer ? 'multi_answer' : !repeatable ? 'nondeterministic' : hiddenWeakness(hidden);
+  return {
+    ok: true,
+    tests: {
+      spec,
+      compare,
+      visible,
+      hidden,
+      oracleMs: { visible: Math.min(first.ms, again.ms), hidden: againHidden.ms },
+      exampleDisagreements: form.unexplained,
+      visibleOnly,
+      peers: { used: peers.length, disagreements: collected.peerDisagreements, frozen: collected.frozenByPeers },
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import type { TasksConfig } from '../../config/schema.js';
+import type { Sandbox } from '../../sandbox/types.js';
+import type { CompareOptions } from '../../verify/compare.js';
+import type { CaseInput, TestCase, TestSpec } from '../harness/spec.js';
+import { DesignSequenceGenerator, type DesignInput } from '../hidden/designSequences.js';
+import { HiddenInputGenerator, type GeneratedInput, type ParamModel } from '../hidden/generate.js';
+import { paramType } from '../hidden/valueType.js';
+import { formatValue, type Value } from '../literal.js';
+import type { Task } from '../task.js';
+import { agreeing, answers, type OracleProgram } from './oracles.js';
+
+/** Where hidden inputs come from: a call's arguments, or a class's call sequences. */
+export interface InputSource {
+  generate(count: number, frozen: ReadonlySet<string>): GeneratedInput<CaseInput>[];
+}
+
+type SourceTask = Pick<Task, 'id' | 'language' | 'description' | 'constraints'>;
+
+/** The input source of a task, from its call spec and its example inputs. */
+export function inputSource(task: SourceTask, spec: TestSpec, exampleInputs: CaseInput[], config: TasksConfig): InputSource {
+  const { seed, maxLength, designMaxCalls } = config.hidden;
+  const common = { seed: `${seed}:${task.id}`, maxLength, description: task.description };
+  if (spec.mode === 'design') {
+    return new DesignSequenceGenerator(task.language, spec, exampleInputs as DesignInput[], task.constraints, { ...common, maxCalls: designMaxCalls });
+  }
+  const examples = exampleInputs as Value[][];
+  const params: ParamModel[] = spec.params.map((p, i) => ({
+    name: p.name,
+    type: paramType(task.language, p.type, p.name, examples.map((e) => e[i]!)),
+    values: examples.map((e) => e[i]!),
+  }));
+  return new HiddenInputGenerator(params, task.constraints, {
+    ...common,
+    count: config.hidden.count,
+    binarySearchTree: /binary search tree/i.test(task.description),
+  });
+}
+
+/** The JSON kind of a result, to catch hidden inputs on which the oracle answers in another shape. */
+function shapeOf(value: Value): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'list';
+  return typeof value === 'bigint' ? 'number' : typeof value;
+}
+
+export interface HiddenCollection {
+  cases: TestCase[];
+  /** Inputs dropped because a peer oracle answered them otherwise (or failed on them). */
+  peerDisagreements: number;
+  /** Parameters frozen because changing them led the oracles to disagree. */
+  frozenByPeers: string[];
+}
+
+/**
+ * Hidden cases: generated inputs the oracle answers (in the same shape as on the examples, within
+ * its time limit) and every usable peer oracle answers the same way. An input the oracle fails or
+ * times out on is dropped and the rest rerun; where peers disagree, the input is dropped and the
+ * parameters every disagreeing input changed are frozen for the inputs generated after.
+ */
+export async function collectHidden(
+  source: InputSource,
+  oracle: OracleProgram,
+  peers: OracleProgram[],
+  visible: TestCase[],
+  compare: CompareOptions,
+  sandbox: Sandbox,
+  config: TasksConfig,
+  signal?: AbortSignal,
+): Promise<HiddenCollection> {
+  const { count, oversample } = config.hidden;
+  const result: HiddenCollection = { cases: [], peerDisagreements: 0, frozenByPeers: [] };
+  if (count === 0) return result;
+  const frozen = new Set<string>();
+  const shapes = new Set(visible.map((v) => shapeOf(v.expected)));
+  let pending = source.generate(Math.ceil(count * oversample), frozen);
+  for (let rounds = 0; pending.length > 0 && result.cases.length < count && rounds < 6; rounds++) {
+    const run = await answers(sandbox, oracle, pending.map((p) => p.input), config, signal);
+    const stop = run.outputs.findIndex((o) => o === undefined);
+    const answered = stop < 0 ? run.outputs.length : stop;
+    const fresh: (TestCase & { mutated: string[] })[] = [];
+    for (let i = 0; i < answered; i++) {
+      const expected = run.outputs[i]!;
+      if (shapes.size === 1 && !shapes.has(shapeOf(expected))) continue;
+      if (formatValue(expected).length > config.hidden.maxOutputChars) continue;
+      fresh.push({ input: pending[i]!.input, expected, mutated: pending[i]!.mutated });
+    }
+    const kept = await vouchedByPeers(fresh, peers, compare, sandbox, config, signal);
+    result.peerDisagreements += fresh.length - kept.length;
+    const disagreeing = fresh.filter((c) => !kept.includes(c));
+    if (disagreeing.length > 0) {
+      // What every disagreeing input changed is the likely culprit: keep it as in the examples.
+      const culprits = disagreeing.map((c) => new Set(c.mutated)).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+      for (const name of culprits) if (!frozen.has(name)) (frozen.add(name), result.frozenByPeers.push(name));
+    }
+    for (const c of kept) if (result.cases.length < count) result.cases.push({ input: c.input, expected: c.expected });
+    // The oracle stopped on input `stop`: drop it and go on with the ones after it; then more.
+    pending = stop < 0 ? [] : pending.slice(stop + 1);
+    const missing = count - result.cases.length;
+    if (pending.length === 0 && missing > 0 && rounds < 5) pending = source.generate(Math.ceil(missing * oversample), frozen);
+  }
+  return result;
+}
+
+/**
+ * The cases every peer answers as the oracle did (all of them when there is no peer). A peer that
+ * fails on a case disagrees on it; it is run again on the cases after that one.
+ */
+async function vouchedByPeers<C extends TestCase>(cases: C[], peers: OracleProgram[], compare: CompareOptions, sandbox: Sandbox, config: TasksConfig, signal?: AbortSignal): Promise<C[]> {
+  let kept = cases;
+  for (const peer of peers) {
+    const agreed: C[] = [];
+    let rest = kept;
+    for (let reruns = 0; rest.length > 0 && reruns < 6; reruns++) {
+      const run = await answers(sandbox, peer, rest.map((c) => c.input), config, signal);
+      const stop = run.outputs.findIndex((o) => o === undefined);
+      const judged = stop < 0 ? rest : rest.slice(0, stop);
+      const agrees = agreeing(run.outputs, judged, compare);
+      agreed.push(...judged.filter((_, i) => agrees[i]));
+      rest = stop < 0 ? [] : rest.slice(stop + 1);
+    }
+    kept = agreed;
+  }
+  return kept;
+}
