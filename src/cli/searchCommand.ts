@@ -2,15 +2,16 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../artifacts/atomicWrite.js';
 import { resolveCacheDir } from '../config/env.js';
-import { SEARCH_MODES } from '../config/schema.js';
+import { SEARCH_MODES, type CodeqConfig } from '../config/schema.js';
 import { loadPromptTemplates } from '../policy/prompts.js';
 import { BACKENDS, LANGUAGES, type Language } from '../sandbox/types.js';
-import { collect } from '../search/collect.js';
+import { collect, formatCollectSummary } from '../search/collect.js';
 import type { BudgetUsed } from '../search/budget.js';
 import { runSearch } from '../search/engine.js';
 import { formatTree } from '../search/printTree.js';
 import { toTrajectory } from '../search/trajectory.js';
 import type { Expansion, SearchTree } from '../search/tree.js';
+import { splitOfSlug, type SplitName } from '../tasks/split.js';
 import { readTaskFile } from '../tasks/taskFile.js';
 import type { Level } from '../tasks/task.js';
 import { log } from '../util/log.js';
@@ -41,6 +42,16 @@ interface CommonFlags extends SearchFlags {
   seed?: number;
   backend?: TaskFlags['backend'];
   config?: string;
+}
+
+/**
+ * The split of a task found by `--task`: as prepared (tasks.jsonl), or, for one built now from
+ * DebugBench, where tasks.split puts its problem.
+ */
+function splitOfFound(task: object, split: CodeqConfig['tasks']['split']): SplitName {
+  if ('split' in task && (task.split === 'train' || task.split === 'test')) return task.split;
+  if ('slug' in task && typeof task.slug === 'string') return splitOfSlug(task.slug, split.testFraction, split.seed);
+  throw new UsageError('the task has neither a split nor a slug. HINT: pass --tasks with a tasks.jsonl from codeq data prepare');
 }
 
 /** One log line per policy call of a search: what it proposed and what has been spent. */
@@ -80,8 +91,9 @@ export function registerSearchCommands(program: Command): void {
       policy = await openSearchPolicy(config, flags);
       const templates = loadPromptTemplates(config.policy);
       const seed = flags.seed ?? config.policy.generation.seed;
-      const outcome = await runSearch(flags.mode, { ...target.task, ...target }, { policy, sandbox, templates, config, seed, signal, onExpansion: logExpansion });
-      const trajectory = toTrajectory(outcome, target.task, { model: policy.name, adapter: policy.adapter, seed, system: templates.system, config });
+      const split = splitOfFound(target.task, config.tasks.split);
+      const outcome = await runSearch(flags.mode, { ...target.task, ...target, split }, { policy, sandbox, templates, config, seed, signal, onExpansion: logExpansion });
+      const trajectory = toTrajectory(outcome, { ...target.task, split, visibleOnly: target.visibleOnly }, { model: policy.name, adapter: policy.adapter, seed, system: templates.system, config });
       if (flags.out) await writeFileAtomic(flags.out, `${JSON.stringify(trajectory)}\n`);
       process.stdout.write(flags.json ? `${JSON.stringify(trajectory)}\n` : formatTree(trajectory, { code: flags.code ?? false }));
       if (!trajectory.solved) process.exitCode = 4;
@@ -97,14 +109,14 @@ export function registerSearchCommands(program: Command): void {
       .command('collect')
       .description('search many tasks, writing one trajectory per task to shard files (resumable: a rerun skips tasks already done)')
       .option('--tasks <file>', 'prepared tasks.jsonl (default: <cache>/data/debugbench/tasks.jsonl, from codeq data prepare)')
-      .option('--split <split>', 'only tasks of this split: train, test', oneOf(['train', 'test'] as const))
+      .option('--split <split>', 'only tasks of this split: train, test (test-split trees are evaluation data: codeq pairs refuses them)', oneOf(['train', 'test'] as const), 'train')
       .option('--languages <list>', `comma-separated subset of ${LANGUAGES.join(',')}`, listOf(LANGUAGES))
       .option('--levels <list>', `comma-separated subset of ${LEVELS.join(',')}`, listOf(LEVELS))
       .option('--limit <n>', 'the first n tasks (after the filters)', positiveInteger)
       .requiredOption('--out <dir>', 'output directory: shard-*.jsonl, manifest.json, errors.jsonl')
       .option('--force', 'start over when --out holds trajectories collected with other settings')
       .addHelpText('after', '\nExample: codeq collect --tasks data/debugbench/tasks.jsonl --split train --mode mcts --out runs/collect-1 --limit 50'),
-  ).action(async (flags: CommonFlags & { tasks?: string; split?: 'train' | 'test'; languages?: Language[]; levels?: Level[]; limit?: number; out: string; force?: boolean }) => {
+  ).action(async (flags: CommonFlags & { tasks?: string; split: SplitName; languages?: Language[]; levels?: Level[]; limit?: number; out: string; force?: boolean }) => {
     const { config: base, sandbox } = await openTaskRun({ ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.config ? { config: flags.config } : {}) });
     const config = searchConfig(base, flags);
     const { signal, release } = abortOnSignals('stopping after the current step; work done so far is kept');
@@ -112,12 +124,12 @@ export function registerSearchCommands(program: Command): void {
     try {
       const file = flags.tasks ?? join(resolveCacheDir(config.cacheDir), 'data', 'debugbench', 'tasks.jsonl');
       const tasks = readTaskFile(file, {
-        ...(flags.split ? { split: flags.split } : {}),
+        split: flags.split,
         ...(flags.languages ? { languages: flags.languages } : {}),
         ...(flags.levels ? { levels: flags.levels } : {}),
         ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
       });
-      if (tasks.length === 0) throw new UsageError(`no task in ${file} matches the filters`);
+      if (tasks.length === 0) throw new UsageError(`no ${flags.split}-split task in ${file} matches the filters${flags.split === 'train' ? ' (--split test for the others)' : ''}`);
       policy = await openSearchPolicy(config, flags);
       const summary = await collect({
         mode: flags.mode,
@@ -131,11 +143,7 @@ export function registerSearchCommands(program: Command): void {
         force: flags.force ?? false,
         signal,
       });
-      process.stdout.write(
-        `${summary.aborted ? 'stopped' : 'done'}: ${summary.searched} searched (${summary.skipped} already in ${flags.out}), ` +
-          `${summary.solved} solved on visible+hidden tests, ${summary.solvedVisible} on visible, ${summary.failed} failed, ` +
-          `${summary.generatedTokens} tokens in ${summary.seconds} s\n`,
-      );
+      process.stdout.write(`${formatCollectSummary(summary, flags.out, flags.split)}\n`);
       if (summary.failed > 0 || summary.aborted) process.exitCode = summary.aborted ? 130 : 3;
     } finally {
       release();

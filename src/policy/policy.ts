@@ -52,6 +52,12 @@ export interface GenerateOptions {
   signal?: AbortSignal;
 }
 
+export interface CritiqueOptions {
+  /** Tokens each critic answer may generate (default: policy.critic.maxTokens); a search caps it to its budget. */
+  maxTokens?: number;
+  signal?: AbortSignal;
+}
+
 export class PolicyError extends Error {
   constructor(message: string) {
     super(message);
@@ -211,7 +217,8 @@ export class Policy {
    * {"score": 0..10}, one per prompt, concurrently. Each comes with the tokens it generated, which
    * count against a search's budget like any other generation.
    */
-  async critique(prompts: string[], systemPrompt: string, signal?: AbortSignal): Promise<CriticScore[]> {
+  async critique(prompts: string[], systemPrompt: string, options: CritiqueOptions = {}): Promise<CriticScore[]> {
+    const { signal } = options;
     // Compiled once per policy: MCTS asks the critic after every expansion.
     this.criticGrammar ??= compileCriticGrammar(this.llama);
     const grammar = await this.criticGrammar;
@@ -221,7 +228,7 @@ export class Policy {
           const text = await session.prompt(prompt, {
             grammar,
             temperature: this.config.critic.temperature,
-            maxTokens: this.config.critic.maxTokens,
+            maxTokens: options.maxTokens ?? this.config.critic.maxTokens,
             ...(signal ? { signal } : {}),
           });
           let score = 0.5; // cut off before the JSON closed: no opinion

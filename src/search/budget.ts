@@ -20,9 +20,10 @@ export interface BudgetUsed {
 export type StopReason = 'solved' | 'tokens' | 'executions' | 'wall' | 'rollouts' | 'samples' | 'exhausted' | 'aborted';
 
 /**
- * Counts what a search spends and says when a limit is reached. Limits are checked before each
- * step, so one policy call (k sequences) can overshoot the token limit by at most its own size:
- * the used figures, not the limits, are what reports compare.
+ * Counts what a search spends and says when a limit is reached. The token limit is never passed:
+ * a policy call of k answers may generate at most `callCap(k, configured)` tokens each, which
+ * fits what is left, and a call that cannot be paid for is not made. Executions and wall time are
+ * checked before each step, so one step can overshoot those by its own size.
  */
 export class BudgetMeter {
   readonly used: BudgetUsed = { rollouts: 0, policyCalls: 0, generatedTokens: 0, criticTokens: 0, executions: 0, duplicates: 0, wallMs: 0 };
@@ -42,6 +43,19 @@ export class BudgetMeter {
     if (this.used.executions >= this.limits.executions) return 'executions';
     if (this.used.wallMs >= this.limits.wallMs) return 'wall';
     return null;
+  }
+
+  /** Generated tokens left before the token limit. */
+  remainingTokens(): number {
+    return Math.max(0, this.limits.tokens - this.used.generatedTokens);
+  }
+
+  /**
+   * The most tokens each of `k` answers of one call may generate so that all k fit in what is
+   * left: min(configured, floor(remaining / k)). 0 means the call cannot be paid for.
+   */
+  callCap(k: number, configured: number): number {
+    return Math.min(configured, Math.floor(this.remainingTokens() / Math.max(1, k)));
   }
 
   policyCall(tokens: number): void {

@@ -46,8 +46,14 @@ export interface CollectSummary {
   skipped: number;
   /** Tasks whose search failed (sandbox or policy error), listed in errors.jsonl and retried next run. */
   failed: number;
+  /** Chosen programs that passed the visible tests (whatever the hidden ones said). */
   solvedVisible: number;
+  /** Passed the visible AND the hidden tests, on tasks whose hidden tests can vouch: the only solves. */
   solved: number;
+  /** pass_visible_only: passed every test the task has, but its hidden tests cannot vouch. Never a solve. */
+  visibleOnly: number;
+  /** Searched tasks of the test split (evaluation data: codeq pairs refuses their trees). */
+  testSplit: number;
   generatedTokens: number;
   seconds: number;
   aborted: boolean;
@@ -84,7 +90,7 @@ async function collectLocked(options: CollectOptions): Promise<CollectSummary> {
   for (const t of readTrajectories(out)) done.add(t.task);
   const writer = new ShardWriter(out, config.search.collect.shardSize);
   const todo = options.tasks.filter((t) => !done.has(t.id) && (done.add(t.id), true)); // a repeated id is searched once
-  const summary: CollectSummary = { tasks: options.tasks.length, searched: 0, skipped: options.tasks.length - todo.length, failed: 0, solvedVisible: 0, solved: 0, generatedTokens: 0, seconds: 0, aborted: false };
+  const summary: CollectSummary = { tasks: options.tasks.length, searched: 0, skipped: options.tasks.length - todo.length, failed: 0, solvedVisible: 0, solved: 0, visibleOnly: 0, testSplit: 0, generatedTokens: 0, seconds: 0, aborted: false };
   if (summary.skipped > 0) log.info('resuming', { out, alreadyDone: summary.skipped, toDo: todo.length });
   const started = performance.now();
   const progress = new Progress(`collect ${mode}`, todo.length);
@@ -110,7 +116,7 @@ async function collectLocked(options: CollectOptions): Promise<CollectSummary> {
       summary.failed += 1;
       log.error('search failed', { task: task.id, error: (error as Error).message });
       appendFileSync(join(out, 'errors.jsonl'), `${JSON.stringify({ task: task.id, error: (error as Error).message, time: new Date().toISOString() })}\n`);
-      progress.advance(1, { solved: `${summary.solved}/${summary.searched}`, failed: summary.failed });
+      progress.advance(1, { solved: `${summary.solved}/${summary.searched}`, visibleOnly: summary.visibleOnly, failed: summary.failed });
       continue;
     }
     writer.append(trajectory);
@@ -118,13 +124,25 @@ async function collectLocked(options: CollectOptions): Promise<CollectSummary> {
     summary.searched += 1;
     summary.solvedVisible += Number(trajectory.solvedVisible);
     summary.solved += Number(trajectory.solved);
+    summary.visibleOnly += Number(trajectory.verdict === 'pass_visible_only');
+    summary.testSplit += Number(trajectory.split === 'test');
     summary.generatedTokens += trajectory.budget.generatedTokens;
     const seconds = (performance.now() - started) / 1000;
-    progress.advance(1, { solved: `${summary.solved}/${summary.searched}`, visible: summary.solvedVisible, 'tok/s': (summary.generatedTokens / seconds).toFixed(1) });
+    progress.advance(1, { solved: `${summary.solved}/${summary.searched}`, visibleOnly: summary.visibleOnly, visible: summary.solvedVisible, 'tok/s': (summary.generatedTokens / seconds).toFixed(1) });
   }
   if (!summary.aborted) writer.seal();
   summary.seconds = Math.round((performance.now() - started) / 100) / 10;
   return summary;
+}
+
+/** The summary line of `codeq collect`: pass_visible_only counted apart, never as solved. */
+export function formatCollectSummary(summary: CollectSummary, out: string, split: 'train' | 'test'): string {
+  return (
+    `${summary.aborted ? 'stopped' : 'done'}: ${summary.searched} searched (${summary.skipped} already in ${out}; ${split} split), ` +
+    `${summary.solved} solved on visible+hidden tests, ${summary.visibleOnly} pass_visible_only (hidden tests cannot vouch: not solves), ` +
+    `${summary.solvedVisible} passed the visible tests, ${summary.failed} failed, ${summary.generatedTokens} tokens in ${summary.seconds} s` +
+    (summary.testSplit > 0 ? ` — ${summary.testSplit} test-split trees: evaluation data, codeq pairs refuses them` : '')
+  );
 }
 
 /**

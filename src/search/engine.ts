@@ -1,6 +1,7 @@
 import type { CodeqConfig, SearchMode } from '../config/schema.js';
 import { criticPrompt, rewritePrompt, type PromptTemplates } from '../policy/prompts.js';
 import type { Sandbox } from '../sandbox/types.js';
+import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
 import type { Task } from '../tasks/task.js';
 import { judgeHidden, runsHidden, type JudgeTarget } from '../verify/judgeCandidate.js';
 import { finalVerdict, type FinalVerdict } from '../verify/verdicts.js';
@@ -11,7 +12,8 @@ import { searchAlpha } from './trajectory.js';
 import { programHash, SearchTree, type Expansion, type SearchNode } from './tree.js';
 import { VisibleRunner } from './visibleRunner.js';
 
-export type SearchTask = Pick<Task, 'id' | 'language' | 'description' | 'constraints' | 'buggyCode'> & JudgeTarget;
+/** What a search needs of a task; the split decides which hidden results are recorded (see SearchOutcome). */
+export type SearchTask = Pick<Task, 'id' | 'language' | 'description' | 'constraints' | 'buggyCode'> & Pick<PreparedTask, 'split'> & JudgeTarget;
 
 export interface SearchContext {
   policy: RewritePolicy;
@@ -35,6 +37,13 @@ export interface SearchOutcome {
   chosen: SearchNode | null;
   /** The chosen program on the hidden tests: null when it failed the visible ones or they were not run. */
   hidden: TestReport | null;
+  /**
+   * On the train split only: every program that passed the visible tests, on the hidden tests, so
+   * that one that overfits the examples never becomes a pair's chosen side (hidden tests may filter
+   * training data). Empty on the test split, where they are evaluation's alone. Run after the
+   * search has stopped: nothing in it steers the search.
+   */
+  hiddenOfNodes: Map<number, TestReport>;
   /** pass only when the chosen program passes the visible AND the hidden tests (see FinalVerdict). */
   verdict: FinalVerdict | 'no_program';
 }
@@ -84,9 +93,12 @@ class Search {
       stop = 'aborted';
     }
     const chosen = this.chooseProgram();
-    const hidden = chosen && stop !== 'aborted' ? await this.hiddenReport(chosen) : null;
+    const budget = this.meter.snapshot();
+    const hiddenOfNodes = stop === 'aborted' ? new Map<number, TestReport>() : await this.hiddenReports(chosen);
+    const hidden = chosen ? (hiddenOfNodes.get(chosen.id) ?? null) : null;
+    if (this.task.split !== 'train') hiddenOfNodes.clear();
     const verdict = !chosen ? 'no_program' : finalVerdict(chosen.visible.verdict, hidden?.verdict ?? null, this.task.visibleOnly);
-    return { mode, tree: this.tree, budget: this.meter.snapshot(), stop, chosen, hidden, verdict };
+    return { mode, tree: this.tree, budget, stop, chosen, hidden, hiddenOfNodes, verdict };
   }
 
   /**
@@ -103,9 +115,9 @@ class Search {
   private async sample(n: number, temperature: number): Promise<StopReason> {
     let drawn = 0;
     while (drawn < n) {
-      const spent = this.spent();
-      if (spent) return spent;
       const k = Math.min(this.context.config.policy.sequences, n - drawn);
+      const spent = this.spent(k);
+      if (spent) return spent;
       await this.expand(this.tree.root, 'sample', k, temperature);
       drawn += k;
       if (this.solvedNode) return 'solved';
@@ -122,7 +134,7 @@ class Search {
     const temperature = this.context.config.policy.generation.temperature;
     for (;;) {
       if (this.meter.used.rollouts >= mcts.rollouts) return 'rollouts';
-      const spent = this.spent();
+      const spent = this.spent(mcts.k);
       if (spent) return spent;
       const leaf = this.tree.select(mcts.maxDepth, mcts.exploration, this.alpha);
       if (!leaf) return 'exhausted';
@@ -134,7 +146,7 @@ class Search {
       }
       if (added.length === 0) continue;
       let current = this.greedyPick(added);
-      for (let step = 0; step < mcts.rolloutDepth && current.depth < mcts.maxDepth && !this.spent(); step++) {
+      for (let step = 0; step < mcts.rolloutDepth && current.depth < mcts.maxDepth && !this.spent(mcts.k); step++) {
         const next = await this.expand(current, 'rollout', mcts.k, temperature);
         if (this.solvedNode) {
           current = this.solvedNode;
@@ -158,9 +170,13 @@ class Search {
     });
   }
 
-  private spent(): StopReason | null {
+  /** Why the next policy call (of k answers) must not be made, or null. */
+  private spent(k: number): StopReason | null {
     if (this.context.signal?.aborted) return 'aborted';
-    return this.meter.exhausted();
+    const exhausted = this.meter.exhausted();
+    if (exhausted) return exhausted;
+    // What is left cannot pay for one token per answer: the budget is spent.
+    return this.meter.callCap(k, this.context.config.policy.generation.maxTokens) < 1 ? 'tokens' : null;
   }
 
   /**
@@ -168,7 +184,7 @@ class Search {
    * tests (concurrently) and become children, the others are recorded as duplicates and not run.
    */
   private async expand(parent: SearchNode, kind: Expansion['kind'], k: number, temperature: number): Promise<SearchNode[]> {
-    const { policy, templates, signal } = this.context;
+    const { policy, templates, signal, config } = this.context;
     const prompt = rewritePrompt(templates, {
       language: this.task.language,
       description: this.task.description,
@@ -178,9 +194,11 @@ class Search {
     });
     const seed = this.nextSeed;
     this.nextSeed += k;
-    const candidates = await policy.generate(prompt, this.task.language, templates.system, { k, temperature, seed, ...(signal ? { signal } : {}) });
+    // The last call of a search gets only what is left: the budget is never passed.
+    const maxTokens = this.meter.callCap(k, config.policy.generation.maxTokens);
+    const candidates = await policy.generate(prompt, this.task.language, templates.system, { k, temperature, seed, maxTokens, ...(signal ? { signal } : {}) });
     this.meter.policyCall(candidates.reduce((sum, c) => sum + c.tokens, 0));
-    const expansion = this.tree.addExpansion(parent.id, kind, prompt);
+    const expansion = this.tree.addExpansion(parent.id, kind, prompt, { maxTokens, spentTokens: this.meter.used.generatedTokens });
 
     // Programs new to the tree, once each, in candidate order; run together.
     const fresh = new Map<string, string>();
@@ -225,20 +243,36 @@ class Search {
     return added;
   }
 
+  /**
+   * Critic scores for new nodes, within the budget: each answer may generate
+   * min(policy.critic.maxTokens, remaining / nodes) tokens; when that is under one the critic is
+   * skipped and the nodes keep no critic score (Q = Q_search).
+   */
   private async score(nodes: SearchNode[]): Promise<void> {
-    const { policy, templates, signal } = this.context;
+    const { policy, templates, signal, config } = this.context;
+    const maxTokens = this.meter.callCap(nodes.length, config.policy.critic.maxTokens);
+    if (maxTokens < 1) return;
     const prompts = nodes.map((n) => criticPrompt(templates, { language: this.task.language, description: this.task.description, code: n.code }));
-    const scores = await policy.critique(prompts, templates.system, signal);
+    const scores = await policy.critique(prompts, templates.system, { maxTokens, ...(signal ? { signal } : {}) });
     nodes.forEach((node, i) => {
       node.critic = scores[i]!.score;
       this.meter.critic(scores[i]!.tokens);
     });
   }
 
-  /** The final verdict's second half: hidden tests, only for a program that passed the visible ones. */
-  private async hiddenReport(chosen: SearchNode): Promise<TestReport | null> {
-    if (chosen.visible.verdict !== 'pass' || !runsHidden(this.task)) return null;
+  /**
+   * Hidden tests, only for programs that passed the visible ones and only once the search is over:
+   * the chosen program (the final verdict's second half) and, on the train split, every other
+   * program that passed the visible tests (see SearchOutcome.hiddenOfNodes).
+   */
+  private async hiddenReports(chosen: SearchNode | null): Promise<Map<number, TestReport>> {
+    const reports = new Map<number, TestReport>();
+    if (!runsHidden(this.task)) return reports;
+    const judged = this.task.split === 'train' ? this.tree.nodes : chosen ? [chosen] : [];
     const { sandbox, config, signal } = this.context;
-    return judgeHidden(sandbox, this.task, chosen.code, config.tasks, signal);
+    const passing = judged.filter((n) => n.visible.verdict === 'pass');
+    const results = await Promise.all(passing.map((n) => judgeHidden(sandbox, this.task, n.code, config.tasks, signal)));
+    passing.forEach((n, i) => reports.set(n.id, results[i]!));
+    return reports;
   }
 }

@@ -1,4 +1,4 @@
-import type { Candidate, CriticScore, GenerateOptions } from '../policy/policy.js';
+import type { Candidate, CriticScore, CritiqueOptions, GenerateOptions } from '../policy/policy.js';
 import type { Language } from '../sandbox/types.js';
 
 /**
@@ -10,6 +10,7 @@ export interface RewritePolicy {
   readonly name: string;
   /** The adapter in use, or null for the base model. */
   readonly adapter: string | null;
+  /** options.maxTokens caps each answer: a search passes what its token budget has left. */
   generate(prompt: string, language: Language, systemPrompt: string, options?: GenerateOptions): Promise<Candidate[]>;
-  critique(prompts: string[], systemPrompt: string, signal?: AbortSignal): Promise<CriticScore[]>;
+  critique(prompts: string[], systemPrompt: string, options?: CritiqueOptions): Promise<CriticScore[]>;
 }

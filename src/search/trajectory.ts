@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { SEARCH_MODES, type CodeqConfig, type SearchConfig, type SearchMode } from '../config/schema.js';
-import { FINAL_VERDICTS, isSolved } from '../verify/verdicts.js';
+import { FINAL_VERDICTS, isSolved, VISIBLE_ONLY_REASONS, type VisibleOnlyReason } from '../verify/verdicts.js';
 import type { TestReport } from '../verify/verifyProgram.js';
 import type { BudgetUsed, StopReason } from './budget.js';
 import type { SearchOutcome } from './engine.js';
 import { blendedValue, searchValue, type Expansion } from './tree.js';
 
 /** Bump when the record's shape changes: readers refuse other versions with a clear message. */
-export const TRAJECTORY_VERSION = 2;
+export const TRAJECTORY_VERSION = 3;
 
 const VERDICTS = ['pass', 'wrong_answer', 'compile_error', 'runtime_error', 'timeout', 'memory', 'output_limit'] as const;
 const STOPS = ['solved', 'tokens', 'executions', 'wall', 'rollouts', 'samples', 'exhausted', 'aborted'] as const satisfies readonly StopReason[];
@@ -28,6 +28,8 @@ const NodeSchema = z.object({
   /** Blended Q at the end of the search. */
   q: z.number(),
   visible: TestSummarySchema.extend({ reward: z.number(), feedback: z.string() }),
+  /** On the train split, a program that passed the visible tests on the hidden ones (run after the search); else null. */
+  hidden: TestSummarySchema.nullable(),
   expansion: z.number().int().nullable(),
 });
 
@@ -36,6 +38,10 @@ const ExpansionSchema = z.object({
   parent: z.number().int(),
   kind: z.enum(['expand', 'rollout', 'sample']),
   prompt: z.string(),
+  /** Tokens each answer of the call could generate (the last call gets what the budget had left). */
+  maxTokens: z.number().int(),
+  /** The search's generated tokens once this call returned: what a solve by it cost. */
+  spentTokens: z.number().int(),
   rewrites: z.array(
     z.object({
       node: z.number().int().nullable(),
@@ -52,6 +58,10 @@ export const TrajectorySchema = z.object({
   version: z.literal(TRAJECTORY_VERSION),
   task: z.string(),
   language: z.enum(['python3', 'cpp', 'java']),
+  /** The task's split: pairs and training refuse test-split trajectories unless told otherwise. */
+  split: z.enum(['train', 'test']),
+  /** Why the task's hidden tests cannot vouch for a pass (then a pass is pass_visible_only); null: they can. */
+  visibleOnly: z.enum(VISIBLE_ONLY_REASONS).nullable(),
   mode: z.enum(SEARCH_MODES),
   policy: z.object({ model: z.string(), adapter: z.string().nullable() }),
   seed: z.number().int(),
@@ -105,7 +115,7 @@ export function modeSettings(mode: SearchMode, search: SearchConfig, temperature
 
 export function toTrajectory(
   outcome: SearchOutcome,
-  task: { id: string; language: Trajectory['language'] },
+  task: { id: string; language: Trajectory['language']; split: Trajectory['split']; visibleOnly: VisibleOnlyReason | null },
   meta: { model: string; adapter: string | null; seed: number; system: string; config: Pick<CodeqConfig, 'search' | 'policy'> },
 ): Trajectory {
   const { search, policy } = meta.config;
@@ -116,6 +126,8 @@ export function toTrajectory(
     version: TRAJECTORY_VERSION,
     task: task.id,
     language: task.language,
+    split: task.split,
+    visibleOnly: task.visibleOnly,
     mode: outcome.mode,
     policy: { model: meta.model, adapter: meta.adapter },
     seed: meta.seed,
@@ -134,6 +146,7 @@ export function toTrajectory(
       critic: n.critic,
       q: blendedValue(n, alpha),
       visible: { ...summary(n.visible), reward: n.visible.reward, feedback: n.visible.feedback },
+      hidden: outcome.hiddenOfNodes.has(n.id) ? summary(outcome.hiddenOfNodes.get(n.id)!) : null,
       expansion: n.expansion,
     })),
     expansions: outcome.tree.expansions,

@@ -48,8 +48,16 @@ export interface ProposedRewrite {
   failure: string | null;
 }
 
+/** What a policy call cost: the cap each answer had, and the search's tokens once it returned. */
+export interface CallCost {
+  /** Tokens each answer of the call could generate: min(configured, what the budget had left / k). */
+  maxTokens: number;
+  /** The search's generated tokens once this call returned (its own critic answers come after). */
+  spentTokens: number;
+}
+
 /** One policy call: the prompt it saw (built from `parent`) and the rewrites it proposed. */
-export interface Expansion {
+export interface Expansion extends CallCost {
   id: number;
   parent: number;
   kind: 'expand' | 'rollout' | 'sample';
@@ -127,8 +135,8 @@ export class SearchTree {
     return node;
   }
 
-  addExpansion(parent: number, kind: Expansion['kind'], prompt: string): Expansion {
-    const expansion: Expansion = { id: this.expansions.length, parent, kind, prompt, rewrites: [] };
+  addExpansion(parent: number, kind: Expansion['kind'], prompt: string, cost: CallCost): Expansion {
+    const expansion: Expansion = { id: this.expansions.length, parent, kind, prompt, ...cost, rewrites: [] };
     this.expansions.push(expansion);
     return expansion;
   }

@@ -1,4 +1,4 @@
-import type { Candidate, CriticScore, GenerateOptions } from '../../src/policy/policy.js';
+import type { Candidate, CriticScore, CritiqueOptions, GenerateOptions } from '../../src/policy/policy.js';
 import type { Language } from '../../src/sandbox/types.js';
 import type { RewritePolicy } from '../../src/search/rewritePolicy.js';
 
@@ -7,48 +7,67 @@ export type ScriptedAnswer = string | { text: string };
 
 /**
  * A policy for unit tests of search logic: each generate() call takes the next k answers from
- * a script, in order; critic scores come from a table by program. It records every prompt.
+ * a script, in order; critic scores come from a table by program. It records every prompt (the
+ * rewrite and the critic ones) and every call's options.
+ *
+ * Like a model, it honours maxTokens: each answer costs `tokensPerAnswer` (each critic answer
+ * `criticTokens`) unless the call allows fewer, and an answer cut off that way holds no program
+ * (a critic answer cut off gives no opinion, 0.5).
  */
 export class ScriptedPolicy implements RewritePolicy {
   readonly name = 'scripted.gguf';
   readonly adapter = null;
   readonly prompts: string[] = [];
-  readonly calls: { k: number; seed: number; temperature: number | undefined }[] = [];
+  readonly criticPrompts: string[] = [];
+  readonly calls: { k: number; seed: number; temperature: number | undefined; maxTokens: number | undefined }[] = [];
+  readonly criticCalls: { prompts: number; maxTokens: number | undefined }[] = [];
   private next = 0;
 
   constructor(
     private readonly script: ScriptedAnswer[],
     private readonly critic: (code: string) => number = () => 0.5,
     private readonly tokensPerAnswer = 10,
+    private readonly criticTokens = 1,
   ) {}
 
   async generate(prompt: string, _language: Language, _system: string, options: GenerateOptions = {}): Promise<Candidate[]> {
     const k = options.k ?? 1;
     const seed = options.seed ?? 0;
     this.prompts.push(prompt);
-    this.calls.push({ k, seed, temperature: options.temperature });
+    this.calls.push({ k, seed, temperature: options.temperature, maxTokens: options.maxTokens });
+    const tokens = Math.min(this.tokensPerAnswer, options.maxTokens ?? Number.POSITIVE_INFINITY);
+    const cut = tokens < this.tokensPerAnswer;
     return Array.from({ length: k }, (_, index) => {
       const answer = this.script[this.next++];
       if (answer === undefined) throw new Error(`the script has only ${this.script.length} answers`);
-      const code = typeof answer === 'string' ? answer : null;
+      const code = typeof answer === 'string' && !cut ? answer : null;
+      const text = typeof answer === 'string' ? `\`\`\`python\n${answer}\n\`\`\`` : answer.text;
       return {
         index,
         seed: seed + index,
-        text: code !== null ? `\`\`\`python\n${code}\n\`\`\`` : (answer as { text: string }).text,
+        text: cut ? text.slice(0, Math.max(1, Math.floor((text.length * tokens) / this.tokensPerAnswer))) : text,
         code,
         failure: code === null ? 'no code block' : null,
-        tokens: this.tokensPerAnswer,
+        tokens,
         ms: 1,
         adapter: null,
       };
     });
   }
 
-  async critique(prompts: string[]): Promise<CriticScore[]> {
+  async critique(prompts: string[], _system: string, options: CritiqueOptions = {}): Promise<CriticScore[]> {
+    this.criticPrompts.push(...prompts);
+    this.criticCalls.push({ prompts: prompts.length, maxTokens: options.maxTokens });
+    const tokens = Math.min(this.criticTokens, options.maxTokens ?? Number.POSITIVE_INFINITY);
     return prompts.map((prompt) => {
       const code = /```\w*\n([\s\S]*?)\n```/.exec(prompt)?.[1] ?? '';
-      return { score: this.critic(code), tokens: 1 };
+      return { score: tokens < this.criticTokens ? 0.5 : this.critic(code), tokens };
     });
+  }
+
+  /** Every prompt this policy was shown, rewrite and critic alike. */
+  get allPrompts(): string[] {
+    return [...this.prompts, ...this.criticPrompts];
   }
 
   get answersUsed(): number {

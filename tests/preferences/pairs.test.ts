@@ -15,6 +15,7 @@ function node(id: number, parent: number | null, q: number, code = `program ${id
     critic: null,
     q,
     visible: { verdict: q === 1 ? 'pass' : 'wrong_answer', passed: 0, total: 2, reward: q, feedback: '' },
+    hidden: null,
     expansion: parent === null ? null : 0,
   };
 }
@@ -31,6 +32,8 @@ function tree(mode: Trajectory['mode'] = 'mcts', task = 'python3/x/y/00000000'):
     version: TRAJECTORY_VERSION,
     task,
     language: 'python3',
+    split: 'train',
+    visibleOnly: null,
     mode,
     policy: { model: 'm.gguf', adapter: null },
     seed: 1,
@@ -40,10 +43,10 @@ function tree(mode: Trajectory['mode'] = 'mcts', task = 'python3/x/y/00000000'):
     system: 'SYSTEM',
     nodes,
     expansions: [
-      { id: 0, parent: 0, kind: 'expand', prompt: `fix the root of ${task}`, rewrites: [rewrite(2), rewrite(3), rewrite(null, 'no idea')] },
-      { id: 1, parent: 2, kind: 'rollout', prompt: 'fix node 2', rewrites: [rewrite(4), rewrite(5)] },
+      { id: 0, parent: 0, kind: 'expand', maxTokens: 5, spentTokens: 0, prompt: `fix the root of ${task}`, rewrites: [rewrite(2), rewrite(3), rewrite(null, 'no idea')] },
+      { id: 1, parent: 2, kind: 'rollout', maxTokens: 5, spentTokens: 0, prompt: 'fix node 2', rewrites: [rewrite(4), rewrite(5)] },
       // The root's prompt again (another call): siblings of the first call; node 3 proposed again.
-      { id: 2, parent: 0, kind: 'expand', prompt: `fix the root of ${task}`, rewrites: [rewrite(1), rewrite(3, 'answer 3 again', true)] },
+      { id: 2, parent: 0, kind: 'expand', maxTokens: 5, spentTokens: 0, prompt: `fix the root of ${task}`, rewrites: [rewrite(1), rewrite(3, 'answer 3 again', true)] },
     ],
     chosen: { node: 1, visible: { verdict: 'pass', passed: 2, total: 2 }, hidden: { verdict: 'pass', passed: 5, total: 5 } },
     verdict: 'pass',

@@ -5,12 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeqConfig } from '../../src/config/schema.js';
 import { loadPromptTemplates } from '../../src/policy/prompts.js';
 import type { ProgramSandbox } from '../../src/sandbox/programSandbox.js';
-import { collect, CollectError, type CollectOptions } from '../../src/search/collect.js';
+import { collect, CollectError, formatCollectSummary, type CollectOptions } from '../../src/search/collect.js';
 import { readTrajectories } from '../../src/search/shards.js';
-import { prepareTask, type PreparedTask } from '../../src/tasks/prepare/prepareTask.js';
-import { FIXTURES, fixtureTask } from '../fixtures/problems.js';
+import { TRAJECTORY_VERSION } from '../../src/search/trajectory.js';
+import type { PreparedTask } from '../../src/tasks/prepare/prepareTask.js';
 import { config, openSandbox } from '../helpers/host.js';
 import { ScriptedPolicy } from '../helpers/scriptedPolicy.js';
+import { prepareCountPairs } from './countPairsTask.js';
 import { CORRECT, wrong, ZERO } from './programs.js';
 
 const templates = loadPromptTemplates(config.policy);
@@ -27,11 +28,9 @@ describe('collect: shards, resume, settings', () => {
   beforeAll(async () => {
     sandbox = await openSandbox('bwrap');
     dir = mkdtempSync(join(tmpdir(), 'codeq-collect-'));
-    const fixture = FIXTURES.find((f) => f.language === 'python3' && f.slug === 'count-target-pairs')!;
-    const result = await prepareTask(fixtureTask(fixture), 'train', sandbox, settings.tasks);
-    if (result.status !== 'testable') throw new Error('fixture not testable');
+    const task = await prepareCountPairs(sandbox, settings.tasks);
     // Five tasks (one problem under five ids): enough for two full shards and an open one.
-    tasks = Array.from({ length: 5 }, (_, i) => ({ ...result.task, id: `python3/count-target-pairs/fixture/0000000${i}` }));
+    tasks = Array.from({ length: 5 }, (_, i) => ({ ...task, id: `python3/count-target-pairs/fixture/0000000${i}` }));
   }, 120_000);
   afterAll(async () => {
     await sandbox?.dispose();
@@ -93,10 +92,10 @@ describe('collect: shards, resume, settings', () => {
 
   it('reports a malformed trajectory with its file and line', () => {
     const file = join(dir, 'shard-00000.jsonl');
-    writeFileSync(file, `${readFileSync(join(dir, 'settings', 'shard-00000.jsonl'), 'utf8')}{"version":1}\n`);
+    writeFileSync(file, `${readFileSync(join(dir, 'settings', 'shard-00000.jsonl'), 'utf8')}{"version":${TRAJECTORY_VERSION}}\n`);
     expect(() => [...readTrajectories(dir)]).toThrow(/shard-00000\.jsonl:2: task: /);
     writeFileSync(file, '{"version":0}\n');
-    expect(() => [...readTrajectories(dir)]).toThrow(/version 0, this codeq reads version 1/);
+    expect(() => [...readTrajectories(dir)]).toThrow(new RegExp(`version 0, this codeq reads version ${TRAJECTORY_VERSION}\\. HINT: collect again`));
     rmSync(file);
   });
 
@@ -111,6 +110,23 @@ describe('collect: shards, resume, settings', () => {
     await expect(collect(options(out))).rejects.toThrow(/being written by another collect \(pid \d+\)/);
     writeFileSync(join(out, '.lock'), '999999999'); // a dead one: taken over
     expect((await collect(options(out))).searched).toBe(1);
+  });
+
+  it('counts pass_visible_only apart, never as solved, and records each task\'s split', async () => {
+    const out = join(dir, 'visible-only');
+    // Hidden tests that cannot vouch (none): a pass on the visible tests is all there is.
+    const weak = tasks.slice(0, 2).map((t) => ({ ...t, visibleOnly: 'no_hidden' as const, hidden: [] }));
+    const summary = await collect(options(out, { tasks: weak }));
+    expect(summary).toMatchObject({ searched: 2, solved: 0, visibleOnly: 2, solvedVisible: 2, testSplit: 0 });
+    expect(formatCollectSummary(summary, out, 'train')).toMatch(/^done: 2 searched \(0 already in .*; train split\), 0 solved on visible\+hidden tests, 2 pass_visible_only/);
+    const records = [...readTrajectories(out)];
+    expect(records.map((r) => [r.split, r.visibleOnly, r.verdict, r.solved])).toEqual([
+      ['train', 'no_hidden', 'pass_visible_only', false],
+      ['train', 'no_hidden', 'pass_visible_only', false],
+    ]);
+    const test = await collect(options(join(dir, 'test-split'), { tasks: [{ ...tasks[0]!, split: 'test' }] }));
+    expect(test).toMatchObject({ solved: 1, testSplit: 1 });
+    expect(formatCollectSummary(test, out, 'test')).toMatch(/1 test-split trees: evaluation data, codeq pairs refuses them$/);
   });
 
   it('records a search that failed in errors.jsonl and retries it on the next run', async () => {

@@ -8,10 +8,9 @@ import { runSearch, type SearchTask } from '../../src/search/engine.js';
 import { formatTree } from '../../src/search/printTree.js';
 import { toTrajectory, parseTrajectory } from '../../src/search/trajectory.js';
 import { blendedValue, SearchTree, ucb1, type VisibleOutcome } from '../../src/search/tree.js';
-import { prepareTask, type PreparedTask } from '../../src/tasks/prepare/prepareTask.js';
-import { FIXTURES, fixtureTask } from '../fixtures/problems.js';
 import { config, openSandbox } from '../helpers/host.js';
 import { ScriptedPolicy } from '../helpers/scriptedPolicy.js';
+import { prepareCountPairs } from './countPairsTask.js';
 import { BROKEN, CORRECT, HALF, MEMORIZED, TWO, wrong, ZERO } from './programs.js';
 
 const templates = loadPromptTemplates(config.policy);
@@ -78,17 +77,12 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
   let sandbox: ProgramSandbox;
   let counted: Sandbox;
   let runs = 0;
-  let prepared: PreparedTask;
   let task: SearchTask;
 
   beforeAll(async () => {
     sandbox = await openSandbox('bwrap');
     counted = { backend: sandbox.backend, run: (r) => (runs++, sandbox.run(r)), settle: () => sandbox.settle(), dispose: () => sandbox.dispose() };
-    const fixture = FIXTURES.find((f) => f.language === 'python3' && f.slug === 'count-target-pairs')!;
-    const result = await prepareTask(fixtureTask(fixture), 'train', sandbox, settings().tasks);
-    if (result.status !== 'testable') throw new Error(`fixture not testable: ${JSON.stringify(result)}`);
-    prepared = result.task;
-    task = searchTaskOf(prepared, config);
+    task = searchTaskOf(await prepareCountPairs(sandbox, settings().tasks), config);
   }, 120_000);
   afterAll(() => sandbox?.dispose());
 
@@ -150,10 +144,15 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
 
   it('stops on each budget: tokens, executions, rollouts, samples', async () => {
     const endless = Array.from({ length: 60 }, (_, i) => wrong(i));
-    const byTokens = await search(new ScriptedPolicy(endless), 'mcts', settings((c) => (c.search.budget.tokens = 25)));
+    const tokenPolicy = new ScriptedPolicy(endless);
+    const byTokens = await search(tokenPolicy, 'mcts', settings((c) => (c.search.budget.tokens = 25)));
     expect(byTokens.stop).toBe('tokens');
-    expect(byTokens.budget.policyCalls).toBe(2); // 20 tokens + 2 critic < 25, then 44 ≥ 25
-    expect(byTokens.budget.generatedTokens).toBe(44);
+    // 2 × 10 tokens and 2 × 1 critic; the rollout step gets what is left, 3 / 2 = 1 token per answer
+    // (cut off: no program, no critic); then 1 token cannot pay for 2 answers: stopped before the call.
+    expect(tokenPolicy.calls.map((c) => c.maxTokens)).toEqual([12, 1]);
+    expect(tokenPolicy.criticCalls).toEqual([{ prompts: 2, maxTokens: 2 }]);
+    expect(byTokens.budget.policyCalls).toBe(2);
+    expect(byTokens.budget.generatedTokens).toBe(24);
 
     const byRuns = await search(new ScriptedPolicy(endless), 'mcts', settings((c) => (c.search.budget.executions = 4)));
     expect(byRuns.stop).toBe('executions');
@@ -215,7 +214,7 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
     expect(policy.answersUsed).toBe(2);
     const single = new ScriptedPolicy([TWO]);
     const one = await search(single, 'single', settings((c) => (c.search.singlePass.temperature = 0.125)));
-    expect(single.calls).toEqual([{ k: 1, seed: 100, temperature: 0.125 }]);
+    expect(single.calls).toEqual([{ k: 1, seed: 100, temperature: 0.125, maxTokens: config.policy.generation.maxTokens }]);
     expect(one.stop).toBe('samples');
     expect(one.chosen!.code).toBe(TWO);
     expect(one.verdict).toBe('wrong_answer');
@@ -228,8 +227,11 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
     expect(result.verdict).toBe('wrong_answer');
     const record = toTrajectory(result, task, { model: 'scripted.gguf', adapter: null, seed: 100, system: templates.system, config: c });
     expect(record.settings).toMatchObject({ alpha: c.policy.critic.alpha, mode: { k: 2, rollouts: 8 } });
-    expect(record).toMatchObject({ solvedVisible: true, solved: false, verdict: 'wrong_answer' });
+    expect(record).toMatchObject({ solvedVisible: true, solved: false, verdict: 'wrong_answer', split: 'train', visibleOnly: null });
     expect(record.chosen!.hidden!.passed).toBeLessThan(record.chosen!.hidden!.total);
+    // On the train split the node that passed the visible tests carries its hidden result too (for pairs).
+    expect(record.nodes[record.chosen!.node]!.hidden).toEqual(record.chosen!.hidden);
+    expect(record.nodes.filter((n) => n.hidden !== null)).toHaveLength(1);
     expect(record.nodes.find((n) => n.code === BROKEN)!.visible).toMatchObject({ verdict: 'compile_error', reward: 0 });
     // The record survives its own reader, and prints as a tree.
     expect(parseTrajectory(JSON.stringify(record), 'test')).toEqual(record);
