@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { PairsConfig, SearchMode } from '../config/schema.js';
-import { normalizeCode } from '../tasks/normalize.js';
-import type { Trajectory } from '../search/trajectory.js';
+import type { Trajectory, TrajectoryNode } from '../search/trajectory.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -11,6 +9,8 @@ export interface ChatMessage {
 /** Where a pair came from and how far apart its two answers were. */
 export interface PairMeta {
   task: string;
+  /** The task's split: training refuses test-split pairs unless told otherwise. */
+  split: Trajectory['split'];
   source: SearchMode;
   model: string;
   adapter: string | null;
@@ -22,6 +22,9 @@ export interface PairMeta {
   rejectedNode: number | null;
   qChosen: number;
   qRejected: number;
+  /** Execution rewards (fraction of visible tests passed; 0 without a program): chosen's is strictly higher. */
+  rewardChosen: number;
+  rewardRejected: number;
 }
 
 /**
@@ -39,24 +42,45 @@ interface Sibling {
   node: number | null;
   text: string;
   q: number;
+  /** Fraction of visible tests its program passed; 0 for an answer with no program. */
+  reward: number;
+  /** Passed the visible tests and failed the hidden ones (train split): it overfits the examples. */
+  overfits: boolean;
+}
+
+export interface TreePairs {
+  pairs: PreferencePair[];
+  /** Sibling pairs that are the same program twice (never a preference, whatever the threshold). */
+  samePrograms: number;
+  /** Sibling pairs left out because the better one overfits (passes visible, fails hidden; train split). */
+  overfitChosen: number;
+  groups: number;
 }
 
 /**
  * Pairs from one tree: rewrites proposed from the same prompt (one parent, one or more policy
- * calls) are siblings; every two whose blended Q differ by more than the threshold give a pair,
- * the larger gaps first, at most maxPerGroup per group. An answer with no program has Q 0.
+ * calls) are siblings. Labels come from execution: a pair's chosen answer has a strictly higher
+ * reward (fraction of visible tests passed; an answer with no program has 0) than its rejected
+ * one, and their blended Q differ by more than the threshold in the same direction. The critic,
+ * through Q, only orders pairs of equal reward gaps; it never makes a pair execution disagrees
+ * with. Larger reward gaps first, then larger Q gaps; at most maxPerGroup per group. On the train
+ * split a program that passed the visible tests but failed the hidden ones is never chosen.
  */
-export function pairsOfTrajectory(t: Trajectory, config: Pick<PairsConfig, 'threshold' | 'maxPerGroup'>): { pairs: PreferencePair[]; samePrograms: number; groups: number } {
+export function pairsOfTrajectory(t: Trajectory, config: Pick<PairsConfig, 'threshold' | 'maxPerGroup'>): TreePairs {
   const groups = new Map<string, { parent: number; prompt: string; siblings: Sibling[] }>();
   for (const e of t.expansions) {
     const key = `${e.parent}\0${e.prompt}`;
     const group = groups.get(key) ?? { parent: e.parent, prompt: e.prompt, siblings: [] };
     groups.set(key, group);
     const ancestors = ancestorsOf(t, e.parent);
-    for (const r of e.rewrites) group.siblings.push({ node: r.node, text: r.text, q: rewriteValue(t, r.node, ancestors) });
+    for (const r of e.rewrites) {
+      const node = r.node === null ? null : t.nodes[r.node]!;
+      group.siblings.push({ node: r.node, text: r.text, q: rewriteValue(t, r.node, ancestors), reward: node?.visible.reward ?? 0, overfits: node !== null && overfits(t, node) });
+    }
   }
   const pairs: PreferencePair[] = [];
   let samePrograms = 0;
+  let overfitChosen = 0;
   for (const { parent, prompt, siblings } of groups.values()) {
     const candidates: { chosen: Sibling; rejected: Sibling }[] = [];
     siblings.forEach((a, i) => {
@@ -65,11 +89,14 @@ export function pairsOfTrajectory(t: Trajectory, config: Pick<PairsConfig, 'thre
           if (i < j) samePrograms += 1; // the same program twice: never a preference
           return;
         }
-        if (a.q - b.q > config.threshold) candidates.push({ chosen: a, rejected: b });
+        if (!(a.reward > b.reward && a.q - b.q > config.threshold)) return;
+        if (a.overfits) overfitChosen += 1;
+        else candidates.push({ chosen: a, rejected: b });
       });
     });
-    // Larger gaps first; among equal gaps, the better chosen answer first.
-    candidates.sort((x, y) => y.chosen.q - y.rejected.q - (x.chosen.q - x.rejected.q) || y.chosen.q - x.chosen.q);
+    // Larger reward gaps first; the critic (in Q) orders equal ones; then the better chosen answer.
+    const gap = (x: { chosen: Sibling; rejected: Sibling }, key: 'reward' | 'q') => x.chosen[key] - x.rejected[key];
+    candidates.sort((x, y) => gap(y, 'reward') - gap(x, 'reward') || gap(y, 'q') - gap(x, 'q') || y.chosen.q - x.chosen.q);
     const depth = t.nodes[parent]!.depth + 1;
     for (const { chosen, rejected } of candidates.slice(0, config.maxPerGroup)) {
       pairs.push({
@@ -81,6 +108,7 @@ export function pairsOfTrajectory(t: Trajectory, config: Pick<PairsConfig, 'thre
         rejected: [{ role: 'assistant', content: rejected.text }],
         meta: {
           task: t.task,
+          split: t.split,
           source: t.mode,
           model: t.policy.model,
           adapter: t.policy.adapter,
@@ -90,11 +118,22 @@ export function pairsOfTrajectory(t: Trajectory, config: Pick<PairsConfig, 'thre
           rejectedNode: rejected.node,
           qChosen: chosen.q,
           qRejected: rejected.q,
+          rewardChosen: chosen.reward,
+          rewardRejected: rejected.reward,
         },
       });
     }
   }
-  return { pairs, samePrograms, groups: groups.size };
+  return { pairs, samePrograms, overfitChosen, groups: groups.size };
+}
+
+/**
+ * Whether a program fits the examples only: it passed the visible tests and, on the train split
+ * (where the search records hidden results for every such program), failed the hidden ones.
+ * Hidden tests filter training data, never evaluation data: on the test split nothing is filtered.
+ */
+function overfits(t: Trajectory, node: TrajectoryNode): boolean {
+  return t.split === 'train' && node.visible.verdict === 'pass' && node.hidden !== null && node.hidden.verdict !== 'pass';
 }
 
 /** The node and every node above it. */
@@ -115,80 +154,3 @@ function rewriteValue(t: Trajectory, node: number | null, ancestors: Set<number>
   return ancestors.has(node) ? n.visible.reward : n.q;
 }
 
-/** Identity of a pair: prompt, chosen and rejected, each with trailing spaces and blank lines ignored. */
-export function pairKey(pair: PreferencePair): string {
-  const text = (messages: ChatMessage[]) => messages.map((m) => `${m.role}:${normalizeCode(m.content)}`).join('\u0001');
-  return createHash('sha256').update(`${text(pair.prompt)}\0${text(pair.chosen)}\0${text(pair.rejected)}`).digest('hex');
-}
-
-export interface PairsSummary {
-  trajectories: number;
-  /** Trajectories whose mode is not among the configured sources. */
-  skippedBySource: number;
-  groups: number;
-  /** Pairs before deduplication. */
-  extracted: number;
-  duplicates: number;
-  duplicateRate: number;
-  /** Sibling pairs that are the same program twice (never a preference, whatever the threshold). */
-  samePrograms: number;
-  pairs: number;
-  bySource: Record<string, number>;
-  byDepth: Record<string, number>;
-  perTask: { tasks: number; tasksWithPairs: number; mean: number; max: number };
-}
-
-/** Pairs from many trajectories, deduplicated (first kept), with what was dropped and why. */
-export function extractPairs(trajectories: Iterable<Trajectory>, config: PairsConfig): { pairs: PreferencePair[]; summary: PairsSummary } {
-  const sources = new Set<string>(config.sources);
-  const seen = new Set<string>();
-  const pairs: PreferencePair[] = [];
-  const perTask = new Map<string, number>();
-  const summary: PairsSummary = {
-    trajectories: 0,
-    skippedBySource: 0,
-    groups: 0,
-    extracted: 0,
-    duplicates: 0,
-    duplicateRate: 0,
-    samePrograms: 0,
-    pairs: 0,
-    bySource: {},
-    byDepth: {},
-    perTask: { tasks: 0, tasksWithPairs: 0, mean: 0, max: 0 },
-  };
-  for (const t of trajectories) {
-    summary.trajectories += 1;
-    if (!sources.has(t.mode)) {
-      summary.skippedBySource += 1;
-      continue;
-    }
-    perTask.set(t.task, perTask.get(t.task) ?? 0);
-    const found = pairsOfTrajectory(t, config);
-    summary.groups += found.groups;
-    summary.samePrograms += found.samePrograms;
-    for (const pair of found.pairs) {
-      summary.extracted += 1;
-      const key = pairKey(pair);
-      if (seen.has(key)) {
-        summary.duplicates += 1;
-        continue;
-      }
-      seen.add(key);
-      pairs.push(pair);
-      summary.bySource[pair.meta.source] = (summary.bySource[pair.meta.source] ?? 0) + 1;
-      summary.byDepth[pair.meta.depth] = (summary.byDepth[pair.meta.depth] ?? 0) + 1;
-      perTask.set(t.task, perTask.get(t.task)! + 1);
-    }
-  }
-  summary.pairs = pairs.length;
-  summary.duplicateRate = summary.extracted === 0 ? 0 : summary.duplicates / summary.extracted;
-  const counts = [...perTask.values()];
-  summary.perTask = {
-    tasks: counts.length,
-    tasksWithPairs: counts.filter((c) => c > 0).length,
-    mean: counts.length === 0 ? 0 : pairs.length / counts.length,
-    max: Math.max(0, ...counts),
-  };
-  return { pairs, summary };
-}

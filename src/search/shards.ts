@@ -44,12 +44,17 @@ export function trajectoryFiles(dir: string): { file: string; partial: boolean }
     .map((name) => ({ file: join(dir, name), partial: PARTIAL.test(name) }));
 }
 
-/**
- * Every trajectory in a directory. A partial shard's last line may be torn by a crash while it
- * was appended: that line is skipped (its task is searched again); anything else malformed is an
- * error naming the file and line.
- */
+/** Every trajectory in a directory (see readTrajectoryRecords). */
 export function* readTrajectories(dir: string): Generator<Trajectory> {
+  for (const { trajectory } of readTrajectoryRecords(dir)) yield trajectory;
+}
+
+/**
+ * Every trajectory in a directory with the file and line it is on. A partial shard's last line
+ * may be torn by a crash while it was appended: that line is skipped (its task is searched
+ * again); anything else malformed is an error naming the file and line.
+ */
+export function* readTrajectoryRecords(dir: string): Generator<{ trajectory: Trajectory; file: string; line: number }> {
   for (const { file, partial } of trajectoryFiles(dir)) {
     const lines = readFileSync(file, 'utf8').split('\n');
     for (let i = 0; i < lines.length; i++) {
@@ -57,7 +62,7 @@ export function* readTrajectories(dir: string): Generator<Trajectory> {
       if (line === '') continue;
       const last = lines.slice(i + 1).every((l) => l === '');
       try {
-        yield parseTrajectory(line, `${file}:${i + 1}`);
+        yield { trajectory: parseTrajectory(line, `${file}:${i + 1}`), file, line: i + 1 };
       } catch (error) {
         if (partial && last && !isWholeJson(line)) continue;
         throw error;

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tree } from '../preferences/trajectoryFixture.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'codeq-cli-search-'));
@@ -48,5 +49,25 @@ describe('codeq collect, search and pairs on bad input', () => {
     const run = codeq('pairs', '--trajectories', bad, '--out', join(dir, 'p.jsonl'));
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/shard-00000\.jsonl:1: not JSON/);
+  });
+
+  it('pairs: refuses test-split trees with the file, the count and the flag; --allow-test-split says so in every summary', () => {
+    const mixed = join(dir, 'mixed');
+    mkdirSync(mixed);
+    const test = (task: string) => ({ ...tree('mcts', task), split: 'test' });
+    writeFileSync(join(mixed, 'shard-00000.jsonl'), [tree('mcts', 'python3/a/b/00000000'), test('python3/t/u/00000000'), test('python3/t/v/00000000')].map((t) => JSON.stringify(t)).join('\n') + '\n');
+    const out = join(dir, 'mixed-pairs.jsonl');
+    const refused = codeq('pairs', '--trajectories', mixed, '--out', out);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/mixed\/shard-00000\.jsonl:2: 2 trajectories of test-split tasks .*HINT: collect with --split train, or pass --allow-test-split/);
+    const allowed = codeq('pairs', '--trajectories', mixed, '--out', out, '--allow-test-split');
+    expect(allowed.status, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toMatch(/^TEST SPLIT: 10 pairs from 2 test-split trajectories \(--allow-test-split\)/);
+    expect(allowed.stdout).toMatch(/duplicates removed \d+ \([\d.]+%: same prompt and programs up to comments and formatting\), of which exact \d+ \([\d.]+%\)/);
+    const summary = JSON.parse(readFileSync(join(dir, 'mixed-pairs.summary.json'), 'utf8'));
+    expect(summary.testSplit).toEqual({ allowed: true, trajectories: 2, pairs: 10 });
+    const pairs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(pairs.filter((p) => p.meta.split === 'test')).toHaveLength(10);
   });
 });
