@@ -16,8 +16,9 @@ export function registerTrainCommand(program: Command): void {
     .requiredOption('--out <dir>', 'output directory')
     .option('--resume', 'continue from the newest checkpoint in --out (bit for bit on the CPU)')
     .option('--merge', 'also write merged-f16.gguf: the base with the adapter merged in (F16)')
+    .option('--allow-test-split', 'train on pairs from test-split tasks too (refused otherwise: evaluation data); the summary says so')
     .addHelpText('after', '\nExample: codeq train --pairs runs/pairs.jsonl --base ~/.cache/codeq/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf --out runs/train-1')
-    .action(async (flags: { pairs: string; base: string; config?: string; out: string; resume?: boolean; merge?: boolean }) => {
+    .action(async (flags: { pairs: string; base: string; config?: string; out: string; resume?: boolean; merge?: boolean; allowTestSplit?: boolean }) => {
       if (!existsSync(flags.base)) throw new UsageError(`--base ${flags.base}: no such file. HINT: codeq model pull prints the default model's path`);
       const config = loadTrainConfig(flags.config);
       const { signal, release } = abortOnSignals('stopping after the current pair; a checkpoint keeps the steps done');
@@ -30,6 +31,7 @@ export function registerTrainCommand(program: Command): void {
           out: flags.out,
           resume: flags.resume ?? false,
           merge: flags.merge ?? false,
+          allowTestSplit: flags.allowTestSplit ?? false,
           signal,
           onStart: (step) => (progress = new Progress(step > 0 ? `train (from step ${step})` : 'train', config.max_steps - step, 5_000)),
           onStep: (m) =>
@@ -41,6 +43,7 @@ export function registerTrainCommand(program: Command): void {
             }),
         });
         const f = summary.final;
+        if (summary.split.test > 0) process.stdout.write(`TEST SPLIT: ${summary.split.test} of ${summary.pairs} pairs are from test-split tasks (--allow-test-split); do not evaluate this adapter on the test split\n`);
         process.stdout.write(
           `${summary.stopped ? 'stopped' : 'done'} at step ${summary.steps}/${config.max_steps} on ${summary.pairs} pairs (${summary.truncated} cut to max_length)` +
             (f ? `: loss ${f.loss.toFixed(4)}, rewards/accuracies ${f['rewards/accuracies'].toFixed(2)}, rewards/margins ${f['rewards/margins'].toFixed(3)}` : '') +

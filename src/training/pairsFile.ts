@@ -19,8 +19,28 @@ const PairLine = z.object({
 /** A preference pair as training reads it (metadata, when present, is carried along untouched). */
 export type TrainingPair = z.infer<typeof PairLine>;
 
-/** Pairs as codeq pairs writes them (TRL's conversational format); errors name file and line. */
-export function readPairsFile(file: string): TrainingPair[] {
+/** How many pairs come from train-split and test-split tasks (meta.split), and how many do not say. */
+export interface PairSplits {
+  train: number;
+  test: number;
+  unknown: number;
+}
+
+export function pairSplits(pairs: TrainingPair[]): PairSplits {
+  const splits: PairSplits = { train: 0, test: 0, unknown: 0 };
+  for (const pair of pairs) {
+    const split = pair.meta?.split;
+    splits[split === 'train' || split === 'test' ? split : 'unknown'] += 1;
+  }
+  return splits;
+}
+
+/**
+ * Pairs as codeq pairs writes them (TRL's conversational format); errors name file and line.
+ * Pairs from test-split tasks (meta.split = test) are refused unless allowTestSplit: training on
+ * them would leak evaluation data.
+ */
+export function readPairsFile(file: string, options: { allowTestSplit?: boolean } = {}): TrainingPair[] {
   if (!existsSync(file)) throw new PairsFileError(`${file}: no such file. HINT: codeq pairs --trajectories DIR --out ${file} makes one`);
   const pairs: TrainingPair[] = [];
   const lines = readFileSync(file, 'utf8').split('\n');
@@ -40,5 +60,9 @@ export function readPairsFile(file: string): TrainingPair[] {
     pairs.push(parsed.data);
   }
   if (pairs.length === 0) throw new PairsFileError(`${file}: no pairs in it`);
+  const { test } = pairSplits(pairs);
+  if (test > 0 && !options.allowTestSplit) {
+    throw new PairsFileError(`${file}: ${test} of ${pairs.length} pairs are from test-split tasks (meta.split); training on them leaks evaluation data. HINT: make pairs from --split train trajectories, or pass --allow-test-split`);
+  }
   return pairs;
 }

@@ -8,7 +8,7 @@ import { ChatTokenizer } from './chatTokens.js';
 import type { NativeTrainConfig, StepMetrics, TokenizedPair } from './nativeLibrary.js';
 import { NativeModel } from './nativeModel.js';
 import { NativeTrainer } from './nativeTrainer.js';
-import { readPairsFile } from './pairsFile.js';
+import { pairSplits, readPairsFile, type PairSplits } from './pairsFile.js';
 
 export class TrainRunError extends Error {
   constructor(message: string) {
@@ -25,6 +25,8 @@ export interface TrainOptions {
   resume?: boolean;
   /** Also write OUT/merged-f16.gguf: the base with the adapter merged in. */
   merge?: boolean;
+  /** Train on pairs from test-split tasks too (refused otherwise); the summary says so. */
+  allowTestSplit?: boolean;
   signal?: AbortSignal;
   /** Called once the run knows where it starts (0, or the checkpoint's step). */
   onStart?: (step: number) => void;
@@ -33,6 +35,8 @@ export interface TrainOptions {
 
 export interface TrainSummary {
   pairs: number;
+  /** Pairs by their tasks' split, and whether test-split ones were allowed (--allow-test-split). */
+  split: PairSplits & { allowTestSplit: boolean };
   truncated: number;
   resumedFrom: number | null;
   steps: number;
@@ -135,6 +139,9 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   const { config, out } = options;
   const started = performance.now();
   if (!existsSync(options.pairs)) throw new TrainRunError(`--pairs ${options.pairs}: no such file. HINT: codeq pairs --out ${options.pairs} makes one`);
+  // Read (and refused, if of the test split) before anything is written.
+  const pairs = readPairsFile(options.pairs, { allowTestSplit: options.allowTestSplit ?? false });
+  const split = { ...pairSplits(pairs), allowTestSplit: options.allowTestSplit ?? false };
   mkdirSync(join(out, 'checkpoints'), { recursive: true });
   const manifestFile = join(out, 'train.json');
   const base = baseIdentity(options.base);
@@ -147,7 +154,6 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   }
   await writeFileAtomic(manifestFile, manifest);
 
-  const pairs = readPairsFile(options.pairs);
   const tokenizer = await ChatTokenizer.load(options.base);
   const refsFile = join(out, 'ref_logps.jsonl');
   const refs = readRefs(refsFile);
@@ -218,7 +224,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       merged = join(out, 'merged-f16.gguf');
       await trainer.exportMerged(merged);
     }
-    const summary: TrainSummary = { pairs: pairs.length, truncated, resumedFrom, steps: step, stopped, final, adapter, merged, seconds: Math.round((performance.now() - started) / 100) / 10 };
+    const summary: TrainSummary = { pairs: pairs.length, split, truncated, resumedFrom, steps: step, stopped, final, adapter, merged, seconds: Math.round((performance.now() - started) / 100) / 10 };
     await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } finally {

@@ -1,4 +1,4 @@
-import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,4 +143,17 @@ describe('codeq train (the native trainer through koffi)', () => {
     await expect(train({ pairs: bad, base: model, config, out: join(dir, 'bad') })).rejects.toThrow(PairsFileError);
     await expect(train({ pairs: bad, base: model, config, out: join(dir, 'bad2') })).rejects.toThrow(/bad\.jsonl:2: prompt: /);
   });
+
+  it('refuses pairs from test-split tasks before writing anything, unless --allow-test-split, and then says so', async () => {
+    const mixed = join(dir, 'mixed.jsonl');
+    const split = (p: (typeof pairs)[number], s: string) => ({ ...p, meta: { ...p.meta, split: s } });
+    writeFileSync(mixed, [split(pairs[0]!, 'train'), split(pairs[1]!, 'test'), pairs[2]!, split(pairs[3]!, 'test')].map((p) => JSON.stringify(p)).join('\n') + '\n');
+    const refusedOut = join(dir, 'refused');
+    await expect(train({ pairs: mixed, base: model, config, out: refusedOut })).rejects.toThrow(/mixed\.jsonl: 2 of 4 pairs are from test-split tasks .*--allow-test-split/);
+    expect(existsSync(refusedOut)).toBe(false);
+    const out = join(dir, 'allowed');
+    const summary = await train({ pairs: mixed, base: model, config: { ...config, max_steps: 1 }, out, allowTestSplit: true });
+    expect(summary.split).toEqual({ train: 1, test: 2, unknown: 1, allowTestSplit: true });
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).split).toEqual(summary.split);
+  }, 120_000);
 });
