@@ -3,7 +3,8 @@
  * Python DebugBench tasks, with the real default model and the real sandbox. best-of-N and MCTS
  * get the same generated-token budget per task (the limit that binds); single-pass is one sample.
  * Reports solve rates on visible and on visible+hidden tests with Wilson 95% intervals, tokens
- * per solve, and solves by token cap. Trajectories are kept (and resumed) under the cache dir.
+ * per solve, and solves by token cap; pass_visible_only (hidden tests cannot vouch) is counted
+ * apart, never in a solve rate. Trajectories are kept (and resumed) under the cache dir.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -18,12 +19,13 @@ import { formatProportion, wilson } from '../src/evaluation/intervals.js';
 import { resolveModel } from '../src/models/pull.js';
 import { Policy } from '../src/policy/policy.js';
 import { loadPromptTemplates } from '../src/policy/prompts.js';
-import { extractPairs } from '../src/preferences/pairs.js';
+import { extractPairs } from '../src/preferences/extractPairs.js';
 import { describeMachine, writeBenchmarkSection } from '../src/report/benchmarksDoc.js';
 import { groupedBarChart } from '../src/report/svgBarChart.js';
 import { createSandbox } from '../src/sandbox/createSandbox.js';
 import { collect } from '../src/search/collect.js';
 import { readTrajectories } from '../src/search/shards.js';
+import { countWithinCaps } from '../src/search/tokenCaps.js';
 import type { Trajectory } from '../src/search/trajectory.js';
 import { loadDebugBench } from '../src/tasks/debugbench.js';
 import { prepareTask, type PreparedTask } from '../src/tasks/prepare/prepareTask.js';
@@ -83,8 +85,8 @@ if (common.length < sample.length) log.warn('some searches failed; comparing on 
 if (common.length === 0) throw new Error('no task was searched by every mode; see errors.jsonl in the output directories and rerun');
 for (const mode of MODES) results.set(mode, results.get(mode)!.filter((t) => common.includes(t.task)));
 
-// Solves by token cap: a search stops at its first visible pass, so "solved within T tokens" is
-// "solved, having spent at most T" — the same rule for every mode.
+// Solves by token cap: a search counts at cap T when the call that found its answer had spent at
+// most T (countWithinCaps) — the same rule for every mode, from the same searches.
 const CAPS = [256, 512, 1024, 2048, 4096].filter((c) => c <= TOKENS);
 if (!CAPS.includes(TOKENS)) CAPS.push(TOKENS);
 const rows = MODES.map((mode) => {
@@ -96,15 +98,17 @@ const rows = MODES.map((mode) => {
     n: ts.length,
     visible: wilson(ts.filter((t) => t.solvedVisible).length, ts.length),
     hidden: wilson(solved, ts.length),
+    visibleOnly: ts.filter((t) => t.verdict === 'pass_visible_only').length,
     tokens,
     perSolve: solved > 0 ? tokens / solved : null,
     runs: ts.reduce((s, t) => s + t.budget.executions, 0) / ts.length,
     seconds: ts.reduce((s, t) => s + t.budget.wallMs, 0) / ts.length / 1000,
-    byCap: Object.fromEntries(CAPS.map((cap) => [cap, ts.filter((t) => t.solved && t.budget.generatedTokens <= cap).length])),
+    byCap: Object.fromEntries(countWithinCaps(ts, CAPS).map((c) => [c.cap, c])),
   };
 });
 const mcts = results.get('mcts');
-const pairs = mcts ? extractPairs(mcts, config.pairs).summary : null;
+// The sample is of the test split: its pairs are counted for this report, never trained on.
+const pairs = mcts ? (await extractPairs(mcts, config.pairs, { allowTestSplit: true })).summary : null;
 
 const fmt = (x: number | null, digits = 0) => (x === null ? '–' : x.toFixed(digits));
 const lines = [
@@ -117,21 +121,22 @@ const lines = [
   `Budget per task: **${TOKENS} generated tokens** for best-of-N (up to ${config.search.bestOfN.n} samples, ${config.policy.sequences} at a time, temperature ${config.policy.generation.temperature})`,
   `and MCTS (k ${config.search.mcts.k}, depth ≤ ${config.search.mcts.maxDepth}, rollout depth ${config.search.mcts.rolloutDepth}, c ${config.search.mcts.exploration}, critic ${config.search.mcts.critic ? `on, α ${config.policy.critic.alpha}` : 'off'};`,
   "the critic's tokens count against the budget); single-pass is one sample at temperature " + `${config.search.singlePass.temperature}. Every search stops at its first`,
-  'program that passes the visible tests; "solved" is that program passing the visible AND the hidden tests. Intervals: Wilson 95%.',
+  'program that passes the visible tests; "solved" is that program passing the visible AND the hidden tests of a task whose hidden tests can vouch for it.',
+  'pass_visible_only (a pass on a task whose hidden tests cannot vouch: none, one answer for all, several valid answers, a random oracle) is counted apart, never as solved. Intervals: Wilson 95%.',
   '',
-  '| mode | solved, visible tests | solved, visible + hidden | tokens (all tasks) | tokens per solve | runs per task | seconds per task |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
-  ...rows.map((r) => `| ${r.mode} | ${formatProportion(r.visible)} | **${formatProportion(r.hidden)}** | ${r.tokens} | ${fmt(r.perSolve)} | ${fmt(r.runs, 1)} | ${fmt(r.seconds, 1)} |`),
+  '| mode | passed visible tests | solved, visible + hidden | pass_visible_only | tokens (all tasks) | tokens per solve | runs per task | seconds per task |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${r.mode} | ${formatProportion(r.visible)} | **${formatProportion(r.hidden)}** | ${r.visibleOnly}/${r.n} | ${r.tokens} | ${fmt(r.perSolve)} | ${fmt(r.runs, 1)} | ${fmt(r.seconds, 1)} |`),
   '',
-  `Solved (visible + hidden) within a token cap — the same searches, counted at each cap:`,
+  `Solved (visible + hidden) within a token cap — the same searches, a search counted at a cap when the call that found its answer had spent at most that many tokens; pass_visible_only apart (solved + visible-only):`,
   '',
   `| mode | ${CAPS.map((c) => `≤ ${c}`).join(' | ')} |`,
   `| --- | ${CAPS.map(() => '---').join(' | ')} |`,
-  ...rows.map((r) => `| ${r.mode} | ${CAPS.map((c) => `${r.byCap[c]}/${r.n}`).join(' | ')} |`),
+  ...rows.map((r) => `| ${r.mode} | ${CAPS.map((c) => `${r.byCap[c]!.solved}/${r.n}${r.byCap[c]!.visibleOnly ? ` + ${r.byCap[c]!.visibleOnly}` : ''}`).join(' | ')} |`),
   '',
   ...(pairs
     ? [
-        `Pairs from the MCTS trees (threshold ${config.pairs.threshold}): ${pairs.pairs} after removing ${pairs.duplicates} duplicates (${(pairs.duplicateRate * 100).toFixed(1)}%),`,
+        `Pairs from the MCTS trees (threshold ${config.pairs.threshold}; test-split trees, counted here, never trained on): ${pairs.pairs} after removing ${pairs.semanticDuplicates} duplicates (${(pairs.semanticDuplicateRate * 100).toFixed(1)}%; exact ${(pairs.exactDuplicateRate * 100).toFixed(1)}%),`,
         `${pairs.perTask.tasksWithPairs}/${pairs.perTask.tasks} tasks gave at least one; by depth ${Object.entries(pairs.byDepth).map(([d, n]) => `${d}: ${n}`).join(', ') || '–'}.`,
         '',
       ]
@@ -144,7 +149,7 @@ await writeFileAtomic(
     title: `Tasks solved (visible + hidden tests) of ${common.length}, by generated-token cap`,
     unit: 'tasks',
     series: MODES,
-    groups: CAPS.map((cap) => ({ label: `≤ ${cap} tokens`, values: Object.fromEntries(rows.map((r) => [r.mode, r.byCap[cap]!])) })),
+    groups: CAPS.map((cap) => ({ label: `≤ ${cap} tokens`, values: Object.fromEntries(rows.map((r) => [r.mode, r.byCap[cap]!.solved])) })),
   }),
 );
 await writeBenchmarkSection(resolve(REPO, args.out!), 'search', lines.join('\n'));

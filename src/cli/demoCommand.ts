@@ -13,9 +13,10 @@ import { resolveCacheDir } from '../config/env.js';
 import { resolveModel } from '../models/pull.js';
 import { Policy } from '../policy/policy.js';
 import { loadPromptTemplates } from '../policy/prompts.js';
-import { extractPairs } from '../preferences/pairs.js';
+import { extractPairs } from '../preferences/extractPairs.js';
 import { searchTaskOf, taskSeed } from '../search/collect.js';
 import { runSearch } from '../search/engine.js';
+import { verdictText } from '../search/printTree.js';
 import { toTrajectory, type Trajectory } from '../search/trajectory.js';
 import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
 import { commandConfig, oneOf, positiveInteger } from './options.js';
@@ -26,7 +27,8 @@ import { logExpansion } from './searchCommand.js';
  * exist today. (1) The sandbox judges known programs in every language on every backend. (2) A
  * sample of DebugBench records becomes tasks: tests from the oracle, hidden tests, the buggy
  * code's verdicts. (3) The default policy model searches for fixes: one pass, then MCTS where one
- * pass failed, judged on visible and hidden tests; the trees give preference pairs.
+ * pass failed the visible tests, judged on visible and hidden tests; the train-split trees give
+ * preference pairs.
  */
 export function registerDemoCommand(program: Command): void {
   program
@@ -121,8 +123,9 @@ async function sampleTasks(config: CodeqConfig, backend: BackendName, perLanguag
 
 /**
  * Search on the sample with the default model: one pass for every task, then MCTS (the default
- * budget) on those one pass did not solve; each answer judged on visible, then hidden tests.
- * The MCTS trees give preference pairs, as a round's collection would.
+ * budget) where one pass failed the visible tests (the pipeline decides from the visible verdict
+ * only; the hidden one is evaluation's); each answer judged on visible, then hidden tests. The
+ * MCTS trees of train-split tasks give preference pairs, as a round's collection would.
  */
 async function searchSample(config: CodeqConfig, backend: BackendName, tasks: PreparedTask[]): Promise<void> {
   let model;
@@ -137,8 +140,10 @@ async function searchSample(config: CodeqConfig, backend: BackendName, tasks: Pr
   const templates = loadPromptTemplates(config.policy);
   const rows: string[][] = [['task', 'single pass', 'MCTS (if single failed)']];
   const trees: Trajectory[] = [];
+  /** Each task's last search: what the sample's figures count. */
+  const finals: Trajectory[] = [];
   const cell = (t: Trajectory) =>
-    `${t.verdict}${t.chosen ? ` (visible ${t.chosen.visible.passed}/${t.chosen.visible.total}${t.chosen.hidden ? `, hidden ${t.chosen.hidden.passed}/${t.chosen.hidden.total}` : ''})` : ''}, ${t.budget.generatedTokens} tok, ${t.nodes.length - 1} programs, ${(t.budget.wallMs / 1000).toFixed(0)} s`;
+    `${verdictText(t)}${t.chosen ? ` (visible ${t.chosen.visible.passed}/${t.chosen.visible.total}${t.chosen.hidden ? `, hidden ${t.chosen.hidden.passed}/${t.chosen.hidden.total}` : ''})` : ''}, ${t.budget.generatedTokens} tok, ${t.nodes.length - 1} programs, ${(t.budget.wallMs / 1000).toFixed(0)} s`;
   try {
     for (const [index, task] of tasks.entries()) {
       const seed = taskSeed(config.policy.generation.seed, task.id);
@@ -148,18 +153,24 @@ async function searchSample(config: CodeqConfig, backend: BackendName, tasks: Pr
         return toTrajectory(outcome, task, { model: policy.name, adapter: policy.adapter, seed, system: templates.system, config });
       };
       const single = await search('single');
-      const mcts = single.solved ? null : await search('mcts');
+      const mcts = single.solvedVisible ? null : await search('mcts');
       if (mcts) trees.push(mcts);
-      rows.push([task.id, cell(single), mcts ? cell(mcts) : '-']);
+      finals.push(mcts ?? single);
+      rows.push([`${task.id} (${task.split})`, cell(single), mcts ? cell(mcts) : '-']);
     }
   } finally {
     await sandbox.dispose();
     await policy.dispose();
   }
-  const { summary } = extractPairs(trees, config.pairs);
+  const train = trees.filter((t) => t.split === 'train');
+  const { summary } = await extractPairs(train, config.pairs);
+  const count = (test: (t: Trajectory) => boolean) => finals.filter(test).length;
   process.stdout.write(
-    `3. Search by ${policy.name}: one pass, then MCTS within ${config.search.budget.tokens} generated tokens (one task: codeq search --task ID; many: codeq collect)\n\n${table(rows)}\n\n` +
-      `Preference pairs from the MCTS trees (codeq pairs): ${summary.pairs} (${summary.duplicates} duplicates removed), from ${summary.perTask.tasksWithPairs} of ${summary.perTask.tasks} trees.\n`,
+    `3. Search by ${policy.name}: one pass, then MCTS within ${config.search.budget.tokens} generated tokens where one pass failed the visible tests (one task: codeq search --task ID; many: codeq collect)\n\n${table(rows)}\n\n` +
+      `Solved (visible and hidden tests): ${count((t) => t.solved)} of ${finals.length}; pass_visible_only (hidden tests cannot vouch, not solves): ${count((t) => t.verdict === 'pass_visible_only')}; ` +
+      `passed the visible tests only to fail hidden ones: ${count((t) => t.solvedVisible && !t.solved && t.verdict !== 'pass_visible_only')}.\n` +
+      `Preference pairs from the train-split MCTS trees (codeq pairs; ${trees.length - train.length} test-split trees are evaluation data, not paired): ${summary.pairs} ` +
+      `(${summary.semanticDuplicates} duplicates removed, ${summary.exactDuplicates} of them exact), from ${summary.perTask.tasksWithPairs} of ${summary.perTask.tasks} trees.\n`,
   );
 }
 
