@@ -187,7 +187,7 @@ export type SearchMode = (typeof SEARCH_MODES)[number];
 export const SearchSchema = z.strictObject({
   budget: z
     .strictObject({
-      tokens: positiveInt.describe('Generated tokens per task (rewrites and critic answers together). Checked before each policy call.'),
+      tokens: positiveInt.describe('Generated tokens per task (rewrites and critic answers together). Never passed: each call\'s answers are capped to what is left, and a call that cannot be paid for is not made.'),
       executions: positiveInt.describe('Programs run on the visible tests per task (the buggy one included; duplicates are not rerun).'),
       wallMs: positiveInt.describe('Wall time per task, checked between steps.'),
     })
@@ -215,7 +215,7 @@ export type SearchConfig = z.infer<typeof SearchSchema>;
 export const PAIR_SOURCES = SEARCH_MODES;
 
 export const PairsSchema = z.strictObject({
-  threshold: z.number().min(0).max(1).describe('Least blended-Q gap between siblings for a pair (the reference used 0.2).'),
+  threshold: z.number().min(0).max(1).describe('Least blended-Q gap between siblings for a pair (the reference used 0.2); the chosen one must also pass strictly more visible tests.'),
   sources: z
     .array(z.enum(PAIR_SOURCES))
     .min(1)
