@@ -4,6 +4,7 @@ import { resolveModel } from '../models/pull.js';
 import { Policy } from '../policy/policy.js';
 import { loadPromptTemplates, rewritePrompt } from '../policy/prompts.js';
 import { BACKENDS } from '../sandbox/types.js';
+import { verdictText } from '../search/printTree.js';
 import { judgeCandidate } from '../verify/judgeCandidate.js';
 import { log } from '../util/log.js';
 import { integer, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger } from './options.js';
@@ -67,6 +68,7 @@ export function registerRepairCommand(program: Command): void {
             tokens: candidate.tokens,
             ms: candidate.ms,
             verdict,
+            ...(verdict === 'pass_visible_only' ? { visibleOnly: target.visibleOnly } : {}),
             visible: visible ? { verdict: visible.verdict, passed: visible.passed, total: visible.total } : null,
             hidden: hidden ? { verdict: hidden.verdict, passed: hidden.passed, total: hidden.total } : null,
             code: candidate.code,
@@ -79,7 +81,7 @@ export function registerRepairCommand(program: Command): void {
               [
                 `--- candidate ${candidate.index + 1} of ${judged.length} (${policy.name}${candidate.adapter ? ` + ${candidate.adapter}` : ''}, seed ${candidate.seed}, ${candidate.tokens} tokens, ${candidate.ms} ms)`,
                 candidate.code ?? `(no program: ${candidate.failure})\n${candidate.text}`,
-                `verdict: ${verdict}` +
+                `verdict: ${verdict === 'pass_visible_only' ? verdictText({ verdict, visibleOnly: target.visibleOnly }) : verdict}` +
                   (visible ? `  (visible ${visible.passed}/${visible.total}${hidden ? `, hidden ${hidden.passed}/${hidden.total}` : ''})` : '') +
                   (visible && visible.verdict !== 'pass' && visible.message ? `\n${visible.message}` : ''),
                 '',
@@ -87,6 +89,12 @@ export function registerRepairCommand(program: Command): void {
             );
           }
         }
+        if (!flags.json && judged.length > 1) {
+          const verdicts: string[] = judged.map((j) => j.verdict);
+          const count = (v: string) => verdicts.filter((x) => x === v).length;
+          process.stdout.write(`${count('pass')} of ${judged.length} pass (visible and hidden tests); ${count('pass_visible_only')} pass_visible_only (not counted as passes)\n`);
+        }
+        // pass_visible_only is not a pass: the hidden tests could not vouch for it.
         if (!judged.some((j) => j.verdict === 'pass')) process.exitCode = 4;
       } finally {
         await policy?.dispose();

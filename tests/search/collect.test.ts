@@ -6,6 +6,7 @@ import type { CodeqConfig } from '../../src/config/schema.js';
 import { loadPromptTemplates } from '../../src/policy/prompts.js';
 import type { ProgramSandbox } from '../../src/sandbox/programSandbox.js';
 import { collect, CollectError, formatCollectSummary, type CollectOptions } from '../../src/search/collect.js';
+import { formatTree } from '../../src/search/printTree.js';
 import { readTrajectories } from '../../src/search/shards.js';
 import { TRAJECTORY_VERSION } from '../../src/search/trajectory.js';
 import type { PreparedTask } from '../../src/tasks/prepare/prepareTask.js';
@@ -124,6 +125,7 @@ describe('collect: shards, resume, settings', () => {
       ['train', 'no_hidden', 'pass_visible_only', false],
       ['train', 'no_hidden', 'pass_visible_only', false],
     ]);
+    expect(formatTree(records[0]!)).toMatch(/hidden \(not run\)  →  pass_visible_only \(no_hidden: not counted as solved\)\n$/);
     const test = await collect(options(join(dir, 'test-split'), { tasks: [{ ...tasks[0]!, split: 'test' }] }));
     expect(test).toMatchObject({ solved: 1, testSplit: 1 });
     expect(formatCollectSummary(test, out, 'test')).toMatch(/1 test-split trees: evaluation data, codeq pairs refuses them$/);

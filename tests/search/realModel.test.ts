@@ -70,6 +70,8 @@ describe('codeq collect and codeq pairs with the real default model', () => {
     for (const t of trajectories) {
       expect(t.policy.model).toBe('qwen2.5-coder-0.5b-instruct-q4_k_m.gguf');
       expect(t.budget.generatedTokens).toBeGreaterThan(0);
+      expect(t.budget.generatedTokens).toBeLessThanOrEqual(1400); // the budget in OVERLAY: never passed
+      expect(t.split).toBe('train'); // collect's default split
       expect(t.budget.executions).toBe(t.nodes.length); // every program ran exactly once
       expect(t.expansions.length).toBeGreaterThan(0);
       expect(t.solved).toBe(t.verdict === 'pass');
