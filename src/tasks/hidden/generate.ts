@@ -1,7 +1,10 @@
 import { formatValue, type Value } from '../literal.js';
-import { NODE, parseConstraints, refKey, type Bound, type Constraints, type Ref, type Relation } from './constraints.js';
+import { constraintLines, NODE, parseConstraints, refKey, type Bound, type Constraints, type Ref, type Relation } from './constraints.js';
 import { Random } from '../../util/random.js';
 import type { VType } from './valueType.js';
+import { keptPromises } from './promises/index.js';
+import type { BuildContext, KeptPromise } from './promises/types.js';
+import { repairShapes, shapesHold } from './shapeRules.js';
 
 /**
  * Hidden test inputs by type-aware mutation of the example inputs. Every input respects what the
@@ -169,14 +172,19 @@ function inferFlags(param: ParamModel, constraints: Constraints): Flags {
 }
 
 /** The generator for one task. */
-export class HiddenInputGenerator {
-  private readonly rng: Random;
+export class HiddenInputGenerator implements BuildContext {
+  readonly rng: Random;
   private readonly constraints: Constraints;
   private readonly relations: Relation[];
   private readonly flags: Map<string, Flags>;
   private readonly examples: Input[];
   /** Inputs given so far (and the examples): never given again. */
   private readonly seen: Set<string>;
+  /** Promises kept by construction (see promises/). */
+  readonly promises: KeptPromise[];
+  /** Parameters no input may change: named by prose no promise keeps. */
+  readonly frozen: ReadonlySet<string>;
+  private readonly built: ReadonlySet<string>;
 
   constructor(
     private readonly params: ParamModel[],
@@ -189,6 +197,39 @@ export class HiddenInputGenerator {
     this.relations = [...this.constraints.relations, ...inferredRelations(params, this.examples)];
     this.flags = new Map(params.map((p) => [p.name, inferFlags(p, this.constraints)]));
     this.seen = new Set(this.examples.map((e) => formatValue(e)));
+    this.promises = keptPromises({ params, lines: constraintLines(constraintsText), description: options.description, constraints: this.constraints });
+    const kept = new Set(this.promises.flatMap((p) => p.lines));
+    this.frozen = new Set(this.constraints.prose.filter((p) => !kept.has(p.line)).flatMap((p) => p.names));
+    this.built = new Set(this.promises.flatMap((p) => p.builds));
+  }
+
+  get maxLength(): number {
+    return this.options.maxLength;
+  }
+
+  /** BuildContext: a length within the bounds of `name` at `depth`. */
+  length(name: string, depth = 0): number {
+    const { lo, hi } = this.range({ name, depth, prop: 'length' });
+    return this.rng.int(lo, hi);
+  }
+
+  /** BuildContext: the range of the values of `name` at `depth`. */
+  valueRange(name: string, depth = 0): { lo: number; hi: number; typicalHi: number } {
+    return this.range({ name, depth, prop: 'value' });
+  }
+
+  /** Whether an answer of the oracle keeps every promise about answers. */
+  answerKept(answer: Value): boolean {
+    return this.promises.every((p) => !p.answerHolds || p.answerHolds(answer));
+  }
+
+  /** Promises that build values this time (none of what they build is frozen). */
+  private builders(frozen: ReadonlySet<string>): KeptPromise[] {
+    return this.promises.filter((p) => p.build && !p.builds.some((b) => this.frozen.has(b) || frozen.has(b)));
+  }
+
+  private mutableIndices(frozen: ReadonlySet<string>): number[] {
+    return this.params.flatMap((p, i) => (this.frozen.has(p.name) || frozen.has(p.name) || this.built.has(p.name) ? [] : [i]));
   }
 
   /**
@@ -197,11 +238,12 @@ export class HiddenInputGenerator {
    */
   generate(count = this.options.count, frozen: ReadonlySet<string> = new Set()): GeneratedInput[] {
     const inputs: GeneratedInput[] = [];
-    const mutable = this.params.flatMap((p, i) => (this.constraints.frozen.has(p.name) || frozen.has(p.name) ? [] : [i]));
-    if (this.examples.length === 0 || mutable.length === 0 || this.params.some((p) => p.type.kind === 'unknown')) return inputs;
+    const mutable = this.mutableIndices(frozen);
+    const builders = this.builders(frozen);
+    if (this.examples.length === 0 || (mutable.length === 0 && builders.length === 0) || this.params.some((p) => p.type.kind === 'unknown')) return inputs;
     for (let attempt = 0; inputs.length < count && attempt < count * MAX_ATTEMPTS_PER_INPUT; attempt++) {
       const base = this.examples[attempt % this.examples.length]!;
-      const candidate = this.mutate(base, mutable);
+      const candidate = this.mutate(base, mutable, builders);
       if (!candidate) continue;
       const key = formatValue(candidate.input);
       if (this.seen.has(key)) continue;
@@ -216,22 +258,33 @@ export class HiddenInputGenerator {
    * the constraints. Null when no valid variant came out of a few tries, or nothing may change.
    */
   variant(base: Input, frozen: ReadonlySet<string> = new Set()): GeneratedInput | null {
-    const mutable = this.params.flatMap((p, i) => (this.constraints.frozen.has(p.name) || frozen.has(p.name) ? [] : [i]));
-    if (mutable.length === 0 || this.params.some((p) => p.type.kind === 'unknown')) return null;
+    const mutable = this.mutableIndices(frozen);
+    const builders = this.builders(frozen);
+    if ((mutable.length === 0 && builders.length === 0) || this.params.some((p) => p.type.kind === 'unknown')) return null;
     for (let attempt = 0; attempt < MAX_ATTEMPTS_PER_INPUT; attempt++) {
-      const candidate = this.mutate(base, mutable);
+      const candidate = this.mutate(base, mutable, builders);
       if (candidate) return candidate;
     }
     return null;
   }
 
-  private mutate(base: Input, mutable: number[]): GeneratedInput | null {
+  /**
+   * One input: structures the promises build come first (a tree and its `n`), then the other
+   * parameters change and are repaired to fit them, then values drawn from others (a subset of
+   * a list) are built, then every rule is checked.
+   */
+  private mutate(base: Input, mutable: number[], builders: KeptPromise[]): GeneratedInput | null {
     const input = base.map((v) => structuredClone(v));
-    const changed = this.rng.int(1, mutable.length);
-    const order = this.rng.shuffle(mutable).slice(0, changed);
+    const first = builders.filter((b) => !b.dependent);
+    for (const promise of first) if (!promise.build!(input, this)) return null;
+    // With promises to build, the other parameters may all stay as in the example.
+    const changed = this.rng.int(builders.length ? 0 : 1, mutable.length);
+    const order = this.rng.shuffle([...mutable]).slice(0, changed);
     for (const i of order) input[i] = this.value(this.params[i]!, this.params[i]!.type, input[i]!, { name: this.params[i]!.name, depth: 0 });
-    this.repair(input);
-    return this.valid(input) ? { input, mutated: order.map((i) => this.params[i]!.name) } : null;
+    this.repair(input, new Set(first.flatMap((b) => b.builds)));
+    for (const promise of builders) if (promise.dependent && !promise.build!(input, this)) return null;
+    const mutated = [...order.map((i) => this.params[i]!.name), ...builders.flatMap((b) => b.builds)];
+    return this.valid(input) ? { input, mutated: [...new Set(mutated)] } : null;
   }
 
   // ---- bounds -------------------------------------------------------------------------------
@@ -270,7 +323,7 @@ export class HiddenInputGenerator {
     return Math.min(Math.max(Math.round(value), lo), hi);
   }
 
-  private length(ref: Ref, current: number): number {
+  private lengthNear(ref: Ref, current: number): number {
     const { lo, hi } = this.range(ref);
     const strategy = this.rng.int(0, 9);
     const value =
@@ -314,7 +367,7 @@ export class HiddenInputGenerator {
   private string(param: ParamModel, current: string, lengthRef: Ref): string {
     const flags = this.flags.get(param.name)!;
     const alphabet = [...(flags.alphabet || 'ab')];
-    const length = this.length(lengthRef, current.length);
+    const length = this.lengthNear(lengthRef, current.length);
     const strategy = this.rng.int(0, 3);
     let out: string[];
     if (strategy === 0 && current.length > 0) {
@@ -334,7 +387,7 @@ export class HiddenInputGenerator {
   private list(param: ParamModel, of: VType, current: Value[], at: Position): Value[] {
     const flags = this.flags.get(param.name)!;
     const lengthRef: Ref = { name: at.name, depth: at.depth, prop: 'length' };
-    let length = this.length(lengthRef, current.length);
+    let length = this.lengthNear(lengthRef, current.length);
     if (at.depth === 1 && flags.rectangular) length = at.rowLength ?? length;
     if (at.depth === 1 && flags.fixedWidth !== undefined) length = flags.fixedWidth;
     // A square grid whose width never changes keeps its height too.
@@ -342,7 +395,7 @@ export class HiddenInputGenerator {
     const inner: Position = { name: at.name, depth: at.depth + 1 };
     if (of.kind === 'list' && flags.rectangular && at.depth === 0 && length > 0) {
       const first = current.length ? current[0]! : null;
-      inner.rowLength = flags.fixedWidth ?? (flags.square ? length : this.length({ name: at.name, depth: 1, prop: 'length' }, Array.isArray(first) ? first.length : 1));
+      inner.rowLength = flags.fixedWidth ?? (flags.square ? length : this.lengthNear({ name: at.name, depth: 1, prop: 'length' }, Array.isArray(first) ? first.length : 1));
     }
     const items: Value[] = [];
     for (let k = 0; k < length; k++) {
@@ -370,7 +423,7 @@ export class HiddenInputGenerator {
   private tree(param: ParamModel, current: Value[]): Value[] {
     const nodeRef: Ref = { name: NODE, depth: 0, prop: 'value' };
     const size = Math.min(
-      Math.max(this.length({ name: param.name, depth: 0, prop: 'length' }, current.filter((v) => v !== null).length), this.constraints.nodeCount.tree?.lo ?? 0),
+      Math.max(this.lengthNear({ name: param.name, depth: 0, prop: 'length' }, current.filter((v) => v !== null).length), this.constraints.nodeCount.tree?.lo ?? 0),
       this.constraints.nodeCount.tree?.hi ?? Infinity,
     );
     const unique = this.options.binarySearchTree || this.constraints.unique.has(NODE);
@@ -414,9 +467,15 @@ export class HiddenInputGenerator {
 
   // ---- relations and checks -----------------------------------------------------------------
 
-  /** Makes equalities hold by copying sizes into integers (and clamps integers bounded by sizes). */
-  private repair(input: Input): void {
+  /**
+   * Makes equalities hold by copying sizes into integers (and clamps integers bounded by sizes).
+   * An integer a promise built (`n` of a tree) is kept: the lists whose length must equal it are
+   * cut or grown to it instead (`price.length == n`).
+   */
+  private repair(input: Input, kept: ReadonlySet<string> = new Set()): void {
+    this.resizeToKept(input, kept);
     this.repairRows(input);
+    repairShapes(input, this.params, this.constraints, this.rng);
     for (const { left, op, right } of this.relations) {
       if (op === '!=' || left.field !== undefined || right.field !== undefined) continue;
       for (const [target, source] of [
@@ -424,7 +483,7 @@ export class HiddenInputGenerator {
         [right, left],
       ] as const) {
         const index = this.params.findIndex((p) => p.name === target.name);
-        if (index < 0 || target.depth !== 0 || target.prop !== 'value' || this.params[index]!.type.kind !== 'int') continue;
+        if (index < 0 || kept.has(target.name) || target.depth !== 0 || target.prop !== 'value' || this.params[index]!.type.kind !== 'int') continue;
         const other = evaluate(source, this.params, input);
         if (!other || other.length !== 1 || Number.isNaN(other[0])) continue;
         const current = input[index] as number;
@@ -433,6 +492,28 @@ export class HiddenInputGenerator {
         else if (target === left && !compare(current, op, bound)) input[index] = op === '<' ? bound - 1 : this.rng.int(Math.min(bound, this.range(target).lo), bound);
         else if (target === right && !compare(bound, op, current)) input[index] = op === '<' ? bound + 1 : bound;
         break;
+      }
+    }
+  }
+
+  private resizeToKept(input: Input, kept: ReadonlySet<string>): void {
+    for (const { left, op, right } of this.relations) {
+      if (op !== '==') continue;
+      for (const [size, fixed] of [
+        [left, right],
+        [right, left],
+      ] as const) {
+        if (!kept.has(fixed.name) || kept.has(size.name) || fixed.prop !== 'value' || fixed.depth !== 0 || size.prop !== 'length' || size.depth !== 0 || size.field !== undefined) continue;
+        const index = this.params.findIndex((p) => p.name === size.name);
+        const want = input[this.params.findIndex((p) => p.name === fixed.name)];
+        const param = this.params[index];
+        if (!param || typeof want !== 'number') continue;
+        const current = input[index]!;
+        if (typeof current === 'string') input[index] = this.string(param, current, { name: param.name, depth: 0, prop: 'length' }).padEnd(want, current[0] ?? 'a').slice(0, want);
+        else if (Array.isArray(current) && param.type.kind === 'list') {
+          const of = param.type.of;
+          input[index] = Array.from({ length: want }, (_, k) => (k < current.length ? current[k]! : this.value(param, of, current[k % Math.max(current.length, 1)] ?? null, { name: param.name, depth: 1 })));
+        }
       }
     }
   }
@@ -471,6 +552,8 @@ export class HiddenInputGenerator {
   }
 
   private valid(input: Input): boolean {
+    if (!shapesHold(input, this.params, this.constraints)) return false;
+    if (this.promises.some((p) => p.holds && !p.holds(input))) return false;
     for (const { ref, bound } of this.constraints.bounds.values()) {
       const values = evaluate(ref, this.params, input);
       if (values && !holds(values, bound)) return false;

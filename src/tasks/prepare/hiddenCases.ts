@@ -12,6 +12,8 @@ import { agreeing, answers, type OracleProgram } from './oracles.js';
 /** Where hidden inputs come from: a call's arguments, or a class's call sequences. */
 export interface InputSource {
   generate(count: number, frozen: ReadonlySet<string>): GeneratedInput<CaseInput>[];
+  /** Whether the oracle's answer keeps the statement's promises about answers (none: any answer). */
+  answerKept?(answer: Value): boolean;
 }
 
 type SourceTask = Pick<Task, 'id' | 'language' | 'description' | 'constraints'>;
@@ -82,6 +84,7 @@ export async function collectHidden(
       const expected = run.outputs[i]!;
       if (shapes.size === 1 && !shapes.has(shapeOf(expected))) continue;
       if (formatValue(expected).length > config.hidden.maxOutputChars) continue;
+      if (source.answerKept && !source.answerKept(expected)) continue;
       fresh.push({ input: pending[i]!.input, expected, mutated: pending[i]!.mutated });
     }
     const kept = await vouchedByPeers(fresh, peers, compare, sandbox, config, signal);

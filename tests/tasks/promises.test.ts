@@ -1,0 +1,255 @@
+import { describe, expect, it } from 'vitest';
+import { parseConstraints } from '../../src/tasks/hidden/constraints.js';
+import { DesignSequenceGenerator } from '../../src/tasks/hidden/designSequences.js';
+import { HiddenInputGenerator, type ParamModel } from '../../src/tasks/hidden/generate.js';
+import { randomGraph } from '../../src/tasks/hidden/promises/graphs.js';
+import { knightTour } from '../../src/tasks/hidden/promises/grids.js';
+import { balanced } from '../../src/tasks/hidden/promises/strings.js';
+import type { Value } from '../../src/tasks/literal.js';
+import { Random } from '../../src/util/random.js';
+
+const INT = { kind: 'int' } as const;
+const INTS = { kind: 'list', of: INT } as const;
+const EDGES = { kind: 'list', of: INTS } as const;
+const generator = (params: ParamModel[], constraints: string, description = '', maxLength = 12) =>
+  new HiddenInputGenerator(params, constraints, { count: 40, seed: 'promises', maxLength, binarySearchTree: false, description });
+const inputs = (g: HiddenInputGenerator, n = 40) => g.generate(n).map((x) => x.input);
+
+/** Union-find: whether the edges connect nodes 0..n-1 and close no cycle (as an undirected graph). */
+function undirected(n: number, edges: number[][]): { connected: boolean; cycle: boolean } {
+  const parent = Array.from({ length: n }, (_, i) => i);
+  const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x]!)));
+  let cycle = false;
+  for (const [a, b] of edges) {
+    const [x, y] = [find(a!), find(b!)];
+    if (x === y) cycle = true;
+    else parent[x] = y;
+  }
+  return { connected: new Set(parent.map((_, i) => find(i))).size === 1, cycle };
+}
+
+function hasDirectedCycle(n: number, edges: number[][]): boolean {
+  const indegree = Array<number>(n).fill(0);
+  for (const [, b] of edges) indegree[b!]!++;
+  const queue = indegree.flatMap((d, i) => (d === 0 ? [i] : []));
+  let seen = 0;
+  while (queue.length) {
+    const node = queue.pop()!;
+    seen++;
+    for (const [a, b] of edges) if (a === node && --indegree[b!]! === 0) queue.push(b!);
+  }
+  return seen !== n;
+}
+
+describe('graphs built from their promises', () => {
+  it('trees: n - 1 edges, connected, no cycle, no self-loop or repeated edge', () => {
+    const rng = new Random('trees');
+    for (let n = 1; n <= 15; n++) {
+      const edges = randomGraph(rng, n, 0, { tree: true, acyclic: true, connected: true, directed: false });
+      expect(edges.length).toBe(n - 1);
+      expect(undirected(n, edges)).toEqual({ connected: true, cycle: false });
+    }
+  });
+
+  it('DAGs have no directed cycle; connected graphs are connected; none repeats an edge', () => {
+    const rng = new Random('dags');
+    for (let round = 0; round < 30; round++) {
+      const n = rng.int(2, 10);
+      const dag = randomGraph(rng, n, rng.int(0, 20), { tree: false, acyclic: true, connected: false, directed: true });
+      expect(hasDirectedCycle(n, dag)).toBe(false);
+      const connected = randomGraph(rng, n, rng.int(0, 20), { tree: false, acyclic: false, connected: true, directed: false });
+      expect(undirected(n, connected).connected).toBe(true);
+      for (const edges of [dag, connected]) {
+        expect(edges.every(([a, b]) => a !== b)).toBe(true);
+        expect(new Set(edges.map(([a, b]) => `${Math.min(a, b)},${Math.max(a, b)}`)).size).toBe(edges.length);
+      }
+    }
+  });
+
+  it('an edge list with "edges represents a valid tree" is a tree on n nodes, labels and n kept together', () => {
+    const params: ParamModel[] = [
+      { name: 'n', type: INT, values: [4, 2] },
+      { name: 'edges', type: EDGES, values: [[[0, 1], [1, 2], [1, 3]], [[0, 1]]] },
+    ];
+    const g = generator(params, '2 <= n <= 50\nedges.length == n - 1\n0 <= ai, bi <= n - 1\nai != bi\nedges represents a valid tree.', 'edges[i] = [ai, bi]');
+    expect(g.frozen.size).toBe(0);
+    const all = inputs(g);
+    expect(all.length).toBeGreaterThan(20);
+    for (const [n, edges] of all as [number, number[][]][]) {
+      expect(edges.length).toBe(n - 1);
+      expect(edges.flat().every((v) => v >= 0 && v < n)).toBe(true);
+      expect(undirected(n, edges)).toEqual({ connected: true, cycle: false });
+    }
+  });
+
+  it('without a promise it can keep, an edge list stays frozen', () => {
+    const params: ParamModel[] = [{ name: 'pairs', type: EDGES, values: [[[5, 1], [4, 5]]] }];
+    const g = generator(params, 'There exists a valid arrangement of pairs.');
+    expect(g.frozen.has('pairs')).toBe(true);
+    expect(inputs(g)).toEqual([]);
+  });
+});
+
+describe('trees built from their promises', () => {
+  const traversal = (order: 'pre' | 'in' | 'post', tree: Value[]): number[] => {
+    const out: number[] = [];
+    const walk = (i: number) => {
+      if (i >= tree.length || tree[i] === null) return;
+      if (order === 'pre') out.push(tree[i] as number);
+      walk(2 * i + 1);
+      if (order === 'in') out.push(tree[i] as number);
+      walk(2 * i + 2);
+      if (order === 'post') out.push(tree[i] as number);
+    };
+    walk(0);
+    return out;
+  };
+
+  it('preorder and inorder are traversals of one tree with unique values', () => {
+    const params: ParamModel[] = [
+      { name: 'preorder', type: INTS, values: [[3, 9, 20, 15, 7], [-1]] },
+      { name: 'inorder', type: INTS, values: [[9, 3, 15, 20, 7], [-1]] },
+    ];
+    const text = '1 <= preorder.length <= 3000\ninorder.length == preorder.length\n-3000 <= preorder[i], inorder[i] <= 3000\npreorder and inorder consist of unique values.\nEach value of inorder also appears in preorder.\npreorder is guaranteed to be the preorder traversal of the tree.\ninorder is guaranteed to be the inorder traversal of the tree.';
+    const g = generator(params, text);
+    expect(g.promises.map((p) => p.name)).toContain('traversals of one tree');
+    const all = inputs(g) as [number[], number[]][];
+    expect(all.length).toBe(40);
+    for (const [pre, ino] of all) {
+      expect(new Set(pre).size).toBe(pre.length);
+      expect([...pre].sort()).toEqual([...ino].sort());
+      // Rebuild from preorder + inorder: every split must be consistent.
+      const rebuild = (p: number[], i: number[]): boolean => {
+        if (p.length === 0) return i.length === 0;
+        const root = i.indexOf(p[0]!);
+        return root >= 0 && rebuild(p.slice(1, root + 1), i.slice(0, root)) && rebuild(p.slice(root + 1), i.slice(root + 1));
+      };
+      expect(rebuild(pre, ino)).toBe(true);
+    }
+  });
+
+  it('a perfect binary tree has 2^k - 1 nodes, every level full', () => {
+    const params: ParamModel[] = [{ name: 'root', type: { kind: 'tree' }, values: [[2, 3, 5, 8, 13, 21, 34]] }];
+    const g = generator(params, 'The number of nodes in the tree is in the range [1, 214].\n0 <= Node.val <= 105\nroot is a perfect binary tree.', '', 40);
+    for (const [tree] of inputs(g, 20) as [Value[]][]) {
+      expect(Math.log2(tree.length + 1) % 1).toBe(0);
+      expect(tree.every((v) => v !== null)).toBe(true);
+      expect(traversal('in', tree).length).toBe(tree.length);
+    }
+  });
+});
+
+describe('strings, grids and checks built from their promises', () => {
+  it('balanced strings: every prefix opens at least as often as it closes', () => {
+    const rng = new Random('balanced');
+    for (let pairs = 0; pairs < 20; pairs++) {
+      const s = balanced(rng, pairs, '(', ')');
+      expect(s.length).toBe(2 * pairs);
+      let depth = 0;
+      for (const c of s) {
+        depth += c === '(' ? 1 : -1;
+        expect(depth).toBeGreaterThanOrEqual(0);
+      }
+      expect(depth).toBe(0);
+    }
+  });
+
+  it("a knight's tour visits every cell once, each step a knight's move", () => {
+    const tour = knightTour(new Random('knight'), 6)!;
+    expect(tour).not.toBeNull();
+    const where = new Map(tour.flatMap((row, r) => row.map((v, c) => [v, [r, c]] as const)));
+    expect(where.size).toBe(36);
+    for (let k = 1; k < 36; k++) {
+      const [a, b] = [where.get(k - 1)!, where.get(k)!];
+      expect([Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1])].sort()).toEqual([1, 2]);
+    }
+  });
+
+  it('keys and locks: one start, each key once with its lock', () => {
+    const params: ParamModel[] = [{ name: 'grid', type: { kind: 'list', of: { kind: 'string' } }, values: [['@.a..', '###.#', 'b.A.B']] }];
+    const text = "m == grid.length\nn == grid[i].length\n1 <= m, n <= 30\ngrid[i][j] is either an English letter, '.', '#', or '@'.\u00a0\nThere is exactly one\u00a0'@'\u00a0in the grid.\nThe number of keys in the grid is in the range [1, 6].\nEach key in the grid is unique.\nEach key in the grid has a matching lock.";
+    for (const [grid] of inputs(generator(params, text), 20) as [string[]][]) {
+      const cells = grid.join('');
+      expect(cells.split('@').length - 1).toBe(1);
+      const keys = [...cells].filter((c) => /[a-f]/.test(c));
+      expect(keys.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(keys).size).toBe(keys.length);
+      for (const key of keys) expect(cells.includes(key.toUpperCase())).toBe(true);
+    }
+  });
+
+  it('subset and element-of promises draw from the other list', () => {
+    const params: ParamModel[] = [
+      { name: 'nums1', type: INTS, values: [[4, 1, 2], [2, 4]] },
+      { name: 'nums2', type: INTS, values: [[1, 3, 4, 2], [1, 2, 3, 4]] },
+    ];
+    const text = '1 <= nums1.length <= nums2.length <= 1000\n0 <= nums1[i], nums2[i] <= 104\nAll integers in nums1 and nums2 are unique.\nAll the integers of nums1 also appear in nums2.';
+    const all = inputs(generator(params, text)) as [number[], number[]][];
+    expect(all.length).toBeGreaterThan(20);
+    for (const [a, b] of all) {
+      for (const x of a) expect(b).toContain(x);
+      expect(new Set(a).size).toBe(a.length);
+    }
+  });
+
+  it('shape rules: fixed ends, different neighbours, length multiples, parity', () => {
+    const c = parseConstraints("obstacles.length == n + 1\n1 <= n <= 5 * 105\n0 <= obstacles[i] <= 3\nobstacles[0] == obstacles[n] == 0", ['obstacles']);
+    expect(c.fixedPositions).toEqual([
+      { name: 'obstacles', path: ['first'], value: 0 },
+      { name: 'obstacles', path: ['last'], value: 0 },
+    ]);
+    expect(c.bounds.get('obstacles.length')?.bound.lo).toBe(2);
+    const params: ParamModel[] = [
+      { name: 'nums', type: INTS, values: [[1, 2, 1, 3, 2, 5]] },
+      { name: 'k', type: INT, values: [3] },
+      { name: 'price', type: INTS, values: [[2, 4]] },
+    ];
+    const text = '1 <= k <= nums.length <= 20\nnums.length is divisible by k\nnums[i] != nums[i + 1] for all valid i\nprice[i] is an even integer';
+    for (const [nums, k, price] of inputs(generator(params, text)) as [number[], number, number[]][]) {
+      expect(nums.length % k).toBe(0);
+      expect(nums.every((v, i) => i === 0 || v !== nums[i - 1])).toBe(true);
+      expect(price.every((p) => p % 2 === 0)).toBe(true);
+    }
+  });
+});
+
+describe('call sequences of class-design problems', () => {
+  const spec = {
+    mode: 'design' as const,
+    language: 'python3' as const,
+    className: 'MinStack',
+    constructorParams: [],
+    methods: [
+      { name: 'push', params: [{ name: 'val', type: 'int' }], returnType: 'None' },
+      { name: 'pop', params: [], returnType: 'None' },
+      { name: 'getMin', params: [], returnType: 'int' },
+    ],
+  };
+  const examples = [{ calls: ['MinStack', 'push', 'push', 'getMin', 'pop', 'getMin'], args: [[], [-2], [0], [], [], []] }];
+  const options = { seed: 'design', maxCalls: 10, maxLength: 10, description: '' };
+
+  it('draws the same methods with arguments within their bounds', () => {
+    const g = new DesignSequenceGenerator('python3', spec, examples, '-100 <= val <= 100', options);
+    expect(g.ordered).toBe(false);
+    const all = g.generate(30);
+    expect(all.length).toBe(30);
+    for (const { input } of all) {
+      expect(input.calls[0]).toBe('MinStack');
+      expect(input.calls.length).toBe(input.args.length);
+      input.calls.slice(1).forEach((call, k) => {
+        expect(['push', 'pop', 'getMin']).toContain(call);
+        if (call === 'push') expect(Math.abs(input.args[k + 1]![0] as number)).toBeLessThanOrEqual(100);
+        else expect(input.args[k + 1]).toEqual([]);
+      });
+    }
+    expect(new Set(all.map((x) => x.input.calls.join())).size).toBeGreaterThan(10);
+  });
+
+  it('keeps an example\'s calls in order where the statement promises valid calls', () => {
+    const g = new DesignSequenceGenerator('python3', spec, examples, '-100 <= val <= 100\nMethods pop, top and getMin operations will always be called on non-empty stacks.', options);
+    expect(g.ordered).toBe(true);
+    for (const { input } of g.generate(20)) {
+      expect(input.calls).toEqual(examples[0]!.calls.slice(0, input.calls.length));
+    }
+  });
+});
