@@ -60,28 +60,11 @@ export const BwrapSchema = z.strictObject({
   cgroupName: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
-    .describe('Parent cgroup codeq creates runs under (the docker backend puts its containers in <cgroupName>/docker).'),
+    .describe('Parent cgroup codeq creates runs under (cpu groups: <cgroupName>-<pid>-<n> at the top of the cpu hierarchy).'),
   favorDynamicCgroups: z
     .boolean()
     .describe('Remount the cgroup2 hierarchy with favordynmods (once, until reboot): ~10 ms less per run.'),
   readOnlyPaths: z.array(z.string().startsWith('/')).describe('Host paths mounted read-only when they exist.'),
-});
-
-/** The CPU of all runs together, against the processes that supervise them (cgroup v1 `cpu`). */
-export const RunsCpuSchema = z.strictObject({
-  shares: z
-    .number()
-    .int()
-    .min(2)
-    .max(262144)
-    .describe(
-      'cpu.shares of the parent group of every run (a normal process weighs 1024): low, so the supervising process gets the CPU first whenever it wants it, however busy the runs are.',
-    ),
-  totalCpus: z
-    .number()
-    .min(0.01)
-    .nullable()
-    .describe('CFS quota of all runs together, in CPUs (e.g. 1.5 leaves half a core that no run can take); null = only the per-run limit.'),
 });
 
 export const SandboxSchema = z.strictObject({
@@ -89,7 +72,14 @@ export const SandboxSchema = z.strictObject({
   limits: ResourceLimitsSchema.describe('Limits of a program run.'),
   compileLimits: ResourceLimitsSchema.describe('Limits of a compiler run.'),
   concurrency: positiveInt.describe('Runs executing at once per sandbox.'),
-  runsCpu: RunsCpuSchema.describe('CPU weight and cap of all runs together (both backends: runs and containers sit in one parent cgroup).'),
+  cpuShares: z
+    .number()
+    .int()
+    .min(2)
+    .max(1024)
+    .describe(
+      "cgroup v1 cpu.shares of each run, its whole process tree together (a normal process weighs 1024): low, so the supervising process gets the CPU first whenever it wants it, however busy the runs are.",
+    ),
   languages: LanguagesSchema,
   docker: DockerSchema,
   bwrap: BwrapSchema,

@@ -13,10 +13,10 @@ export async function createSandbox(config: CodeqConfig, backend: BackendName = 
   const workspace = new Workspace(join(cacheDir, 'sandbox'));
   const executor: Executor =
     backend === 'docker'
-      ? await DockerExecutor.create(config.sandbox.docker, cacheDir, {
+      ? await DockerExecutor.create(config.sandbox, cacheDir, {
           limits: config.sandbox.limits,
           runsDir: workspace.runsDir,
         })
-      : await BwrapExecutor.create(config.sandbox.bwrap);
+      : await BwrapExecutor.create(config.sandbox);
   return new ProgramSandbox(executor, config.sandbox, workspace);
 }

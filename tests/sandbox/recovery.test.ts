@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import { BwrapExecutor } from '../../src/sandbox/backends/bwrap/bwrapExecutor.js';
+import { groupDir, HIERARCHIES } from '../../src/sandbox/backends/bwrap/cgroups.js';
 import { connectDocker, daemonPaths, socketPath } from '../../src/sandbox/backends/docker/daemon.js';
 import { DockerExecutor } from '../../src/sandbox/backends/docker/dockerExecutor.js';
 import { runnerImageTag } from '../../src/sandbox/backends/docker/image.js';
@@ -19,13 +20,13 @@ describe('recovery after a crash', () => {
   it('kills and removes cgroups whose owner died, processes in them included', async () => {
     const { cgroupRoot, cgroupName } = config.sandbox.bwrap;
     const name = `${deadPid()}-1`;
-    const dirs = ['memory', 'pids', 'unified'].map((h) => join(cgroupRoot, h, cgroupName, name));
+    const dirs = HIERARCHIES.map((h) => groupDir(cgroupRoot, h, cgroupName, name));
     for (const dir of dirs) mkdirSync(dir, { recursive: true });
     const straggler = spawn('sleep', ['600'], { stdio: 'ignore' });
     for (const dir of dirs) writeFileSync(join(dir, 'cgroup.procs'), String(straggler.pid));
     const exited = new Promise((resolve) => straggler.on('exit', (_, signal) => resolve(signal)));
 
-    await BwrapExecutor.create(config.sandbox.bwrap);
+    await BwrapExecutor.create(config.sandbox);
     expect(await exited).toBe('SIGKILL');
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
   });
@@ -57,7 +58,7 @@ describe('recovery after a crash', () => {
       HostConfig: { NetworkMode: 'none' },
     });
     try {
-      await DockerExecutor.create(config.sandbox.docker, cacheDir);
+      await DockerExecutor.create(config.sandbox, cacheDir);
       await expect(orphan.inspect()).rejects.toThrow(/no such container/i);
       await expect(mine.inspect()).resolves.toBeTruthy();
     } finally {

@@ -1,4 +1,5 @@
 import type { ResourceLimits } from '../../config/schema.js';
+import { runCpus } from '../cpuGroup.js';
 import { SANDBOX_PATHS } from '../types.js';
 import type { LanguageConfig, LanguageSpec } from './types.js';
 
@@ -24,6 +25,15 @@ export function javaHeapMb(limits: ResourceLimits, heapFraction: number): number
   return Math.max(16, Math.floor(limits.memoryMb * heapFraction));
 }
 
+/**
+ * The JVM sizes its compiler and GC threads (and availableProcessors()) by the CPUs it sees: in
+ * a container it reads the CFS quota, in bwrap (no /sys) it sees the whole machine. Tell it the
+ * run's limit, so a program sees the same on both backends.
+ */
+function processorsFlag(limits: ResourceLimits): string {
+  return `-XX:ActiveProcessorCount=${Math.max(1, Math.ceil(runCpus(limits.cpus)))}`;
+}
+
 export function javaSpec(config: LanguageConfig['java']): LanguageSpec {
   return {
     id: 'java',
@@ -31,6 +41,7 @@ export function javaSpec(config: LanguageConfig['java']): LanguageSpec {
     compileCommand: (source, limits) => [
       config.javac,
       `-J-Xmx${javaHeapMb(limits, config.heapFraction)}m`,
+      `-J${processorsFlag(limits)}`,
       ...config.jvmFlags.map((flag) => `-J${flag}`),
       '-encoding',
       'UTF-8',
@@ -43,6 +54,7 @@ export function javaSpec(config: LanguageConfig['java']): LanguageSpec {
       config.java,
       `-Xmx${javaHeapMb(limits, config.heapFraction)}m`,
       `-Xss${limits.stackMb}m`,
+      processorsFlag(limits),
       ...config.jvmFlags,
       '-cp',
       SANDBOX_PATHS.prog,

@@ -3,6 +3,8 @@ import { SANDBOX_ENV, SANDBOX_PATHS, SANDBOX_UID, type Mounts } from '../../type
 
 /** File descriptor on which bwrap reports the child's pid and exit code as JSON. */
 export const STATUS_FD = 3;
+/** File descriptor the child reads one byte from before it executes the program. */
+export const BLOCK_FD = 4;
 
 const MERGED_USR_LINKS = ['/bin', '/lib', '/lib64', '/sbin'];
 
@@ -66,6 +68,8 @@ export function bwrapArgs(options: {
   if (mounts.out) args.push('--bind', mounts.out, SANDBOX_PATHS.out);
   // The root is bwrap's own tmpfs: make it read-only so only /tmp (and /out) take writes.
   args.push('--remount-ro', '/');
-  args.push('--chdir', SANDBOX_PATHS.cwd, '--json-status-fd', String(STATUS_FD), '--', ...options.argv);
+  // The child waits for the supervisor to move it into the run's kill group (see RunCgroup.adopt).
+  args.push('--chdir', SANDBOX_PATHS.cwd, '--json-status-fd', String(STATUS_FD), '--block-fd', String(BLOCK_FD));
+  args.push('--', ...options.argv);
   return args;
 }

@@ -8,13 +8,15 @@ import { findExecutable } from '../../../util/which.js';
 import { OutputCollector } from '../../outputCollector.js';
 import { RunGuard } from '../../runGuard.js';
 import { SANDBOX_UID, SandboxError, type ExecSpec, type Executor, type RawExecution } from '../../types.js';
+import { runCpus } from '../../cpuGroup.js';
 import { bwrapArgs, STATUS_FD, systemMountArgs } from './bwrapArgs.js';
 import { CgroupPool, checkCgroupSupport, ensureCheapMigrations, type RunCgroup, sweepStaleCgroups } from './cgroups.js';
+import { ProgramStart } from './programStart.js';
 
 /**
- * Joins the run's cgroups before anything else runs (so nothing forked can escape them), sets
- * the stack and core limits, drops to uid 65534 and execs bwrap. Exit 125 with a "codeq-wrapper:"
- * line means the wrapper itself failed.
+ * Joins the run's limit cgroups before anything else runs (so nothing forked can escape them),
+ * sets the stack and core limits, drops to uid 65534 and execs bwrap. Exit 125 with a
+ * "codeq-wrapper:" line means the wrapper itself failed.
  */
 const WRAPPER = [
   'for f in $CODEQ_CGROUP_PROCS; do echo $$ > "$f" || { echo "codeq-wrapper: cannot join $f" >&2; exit 125; }; done',
@@ -29,14 +31,18 @@ export class BwrapExecutor implements Executor {
   private readonly bwrapPath: string;
   private readonly cgroups: CgroupPool;
 
-  private constructor(config: SandboxConfig['bwrap']) {
+  private constructor(
+    config: SandboxConfig['bwrap'],
+    private readonly cpuShares: number,
+  ) {
     this.systemMounts = systemMountArgs(config.readOnlyPaths);
     this.bwrapPath = findExecutable(config.binary) ?? config.binary;
     this.cgroups = new CgroupPool(config.cgroupRoot, config.cgroupName);
   }
 
   /** Checks the host can run the backend and removes groups a crashed process left behind. */
-  static async create(config: SandboxConfig['bwrap']): Promise<BwrapExecutor> {
+  static async create(sandbox: Pick<SandboxConfig, 'bwrap' | 'cpuShares'>): Promise<BwrapExecutor> {
+    const config = sandbox.bwrap;
     if (process.getuid?.() !== 0) {
       throw new SandboxError('the bwrap backend must run as root (it creates cgroups and drops to uid 65534)');
     }
@@ -47,13 +53,18 @@ export class BwrapExecutor implements Executor {
     checkCgroupSupport(config.cgroupRoot);
     if (config.favorDynamicCgroups) ensureCheapMigrations(config.cgroupRoot);
     await sweepStaleCgroups(config.cgroupRoot, config.cgroupName);
-    return new BwrapExecutor(config);
+    return new BwrapExecutor(config, sandbox.cpuShares);
   }
 
   async exec(spec: ExecSpec): Promise<RawExecution> {
     const { limits } = spec;
     // One more pid than the limit: the outer bwrap lives in the group too (a container's does not).
-    const cgroup = await this.cgroups.acquire({ memoryBytes: limits.memoryMb * 1024 * 1024, pids: limits.pids + 1 });
+    const cgroup = await this.cgroups.acquire({
+      memoryBytes: limits.memoryMb * 1024 * 1024,
+      pids: limits.pids + 1,
+      cpus: runCpus(limits.cpus),
+      shares: this.cpuShares,
+    });
     let stdinFd: number | 'ignore' = 'ignore';
     try {
       if (spec.stdinFile) {
@@ -81,28 +92,22 @@ export class BwrapExecutor implements Executor {
     });
     return new Promise<RawExecution>((resolve, reject) => {
       let status = '';
-      // Kill the program, the namespace's pid 1 (bwrap reports its pid): the kernel then kills
-      // everything in the namespace and bwrap reaps it, so no zombie is orphaned to the host's
-      // init. Before that pid is known, kill the whole cgroup.
-      const kill = () => {
-        const init = Number(/"child-pid":\s*(\d+)/.exec(status)?.[1]);
-        if (!init) return void cgroup.kill();
-        try {
-          process.kill(init, 'SIGKILL');
-        } catch {
-          void cgroup.kill();
-        }
-      };
-      const output = new OutputCollector(limits.outputKb * 1024, kill);
       const started = performance.now();
       const child = spawn('/bin/sh', ['-c', WRAPPER, 'codeq-wrapper', this.bwrapPath, ...argv], {
-        stdio: [stdin, 'pipe', 'pipe', 'pipe'],
-        env: { CODEQ_CGROUP_PROCS: cgroup.procsFiles.join(' '), CODEQ_STACK_KB: String(limits.stackMb * 1024) },
+        // stdin, stdout, stderr, bwrap's status, the child's go-ahead
+        stdio: [stdin, 'pipe', 'pipe', 'pipe', 'pipe'],
+        env: { CODEQ_CGROUP_PROCS: cgroup.limitProcsFiles.join(' '), CODEQ_STACK_KB: String(limits.stackMb * 1024) },
       });
+      const start = new ProgramStart(child, cgroup);
+      const kill = () => start.kill();
+      const output = new OutputCollector(limits.outputKb * 1024, kill);
       const guard = new RunGuard(limits.timeoutMs, spec.signal, kill);
       child.stdout?.on('data', (chunk: Buffer) => output.push('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => output.push('stderr', chunk));
-      child.stdio[STATUS_FD]?.on('data', (chunk: Buffer) => (status += chunk.toString('utf8')));
+      child.stdio[STATUS_FD]?.on('data', (chunk: Buffer) => {
+        status += chunk.toString('utf8');
+        start.onStatus(status);
+      });
       // bwrap has exited: anything still in the group dies now, so it cannot hold our pipes open.
       child.on('exit', () => void cgroup.kill());
       child.on('error', (error) => {
@@ -112,6 +117,10 @@ export class BwrapExecutor implements Executor {
       child.on('close', (code, signal) => {
         const durationMs = performance.now() - started;
         guard.stop();
+        if (start.failure) {
+          reject(new SandboxError(`cannot move the program into its kill cgroup: ${start.failure.message}`, { cause: start.failure }));
+          return;
+        }
         void this.finish({ code, signal, status, output, timedOut: guard.timedOut, durationMs, cgroup }).then(resolve, reject);
       });
     });

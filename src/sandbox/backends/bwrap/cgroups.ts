@@ -5,22 +5,47 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../../../util/log.js';
 import { processAlive } from '../../../util/process.js';
+import { CFS_PERIOD_US, cfsQuotaUs, hasCpuController, weightForExit } from '../../cpuGroup.js';
 import { SandboxError } from '../../types.js';
 
 /**
- * Cgroups for runs on this kernel's hybrid layout: v1 `memory` and `pids` controllers carry the
- * limits; a v2 (`unified`) group carries `cgroup.kill`, which kills a whole tree at once,
- * daemons included. Groups are named `<owner pid>-<n>` so a crashed owner's leftovers can be
- * found and removed, and they are reused from run to run: the first process to join a new
- * cgroup pays ~10-15 ms in the kernel here, which would double the cost of a short run.
+ * Cgroups for runs on this kernel's hybrid layout: v1 `memory`, `pids` and `cpu` controllers
+ * carry the limits; a v2 (`unified`) group carries `cgroup.kill`, which kills a whole tree at
+ * once, daemons included. Groups are named `<owner pid>-<n>` (under `<parent>/`; the cpu group
+ * at the top of its hierarchy as `<parent>-<owner pid>-<n>`, see cpuGroup.ts) so a crashed
+ * owner's leftovers can be found and removed, and they are reused from run to run: the first
+ * process to join a new cgroup pays ~10-15 ms in the kernel here, which would double the cost of
+ * a short run.
  */
 export interface CgroupLimits {
   memoryBytes: number;
   pids: number;
+  /** CFS quota, in CPUs. */
+  cpus: number;
+  /** cpu.shares of the whole tree. */
+  shares: number;
 }
 
-const HIERARCHIES = ['memory', 'pids', 'unified'] as const;
+export const HIERARCHIES = ['memory', 'pids', 'cpu', 'unified'] as const;
 type Hierarchy = (typeof HIERARCHIES)[number];
+/** The limit-carrying groups the sandbox's outer process joins; the kill group holds only the program. */
+const LIMIT_HIERARCHIES = ['memory', 'pids', 'cpu'] as const;
+
+/** Where a run group lives in a hierarchy. */
+export function groupDir(root: string, hierarchy: Hierarchy, parent: string, name: string): string {
+  return hierarchy === 'cpu' ? join(root, 'cpu', `${parent}-${name}`) : join(root, hierarchy, parent, name);
+}
+
+/** The names (`<owner pid>-<n>`) of the run groups in a hierarchy, with their owners. */
+export function listGroups(root: string, hierarchy: Hierarchy, parent: string): { name: string; owner: number }[] {
+  const dir = hierarchy === 'cpu' ? join(root, 'cpu') : join(root, hierarchy, parent);
+  const pattern = hierarchy === 'cpu' ? new RegExp(`^${parent}-((\\d+)-\\d+)$`) : /^((\d+)-\d+)$/;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const match = entry.isDirectory() ? pattern.exec(entry.name) : null;
+    return match ? [{ name: match[1]!, owner: Number(match[2]) }] : [];
+  });
+}
 
 const EMPTY_WAIT_MS = 5000;
 
@@ -29,12 +54,15 @@ export function checkCgroupSupport(root: string): void {
     if (!existsSync(join(root, hierarchy, 'cgroup.procs'))) {
       throw new SandboxError(
         `cgroup hierarchy ${join(root, hierarchy)} is missing. HINT: the bwrap backend needs cgroup v1 ` +
-          `memory and pids controllers and a v2 hierarchy at ${root}/unified; use --backend docker otherwise`,
+          `memory, pids and cpu controllers and a v2 hierarchy at ${root}/unified; use --backend docker otherwise`,
       );
     }
   }
   if (!existsSync(join(root, 'memory', 'memory.oom_control'))) {
     throw new SandboxError(`${root}/memory is not a cgroup v1 memory controller (no memory.oom_control)`);
+  }
+  if (!hasCpuController(root)) {
+    throw new SandboxError(`${root}/cpu is not a cgroup v1 cpu controller with CFS bandwidth control (no cpu.cfs_quota_us)`);
   }
 }
 
@@ -70,7 +98,7 @@ async function readCounter(file: string, pattern: RegExp): Promise<number> {
   return Number(pattern.exec(text)?.[1] ?? 0);
 }
 
-/** One set of groups (memory, pids, unified) that runs one process tree at a time. */
+/** One set of groups (memory, pids, cpu, unified) that runs one process tree at a time. */
 export class RunCgroup {
   private removed = false;
   /** A new group has no limit. */
@@ -82,7 +110,7 @@ export class RunCgroup {
 
   static async create(root: string, parent: string): Promise<RunCgroup> {
     const name = `${process.pid}-${++counter}`;
-    const dirs = Object.fromEntries(HIERARCHIES.map((h) => [h, join(root, h, parent, name)])) as Record<Hierarchy, string>;
+    const dirs = Object.fromEntries(HIERARCHIES.map((h) => [h, groupDir(root, h, parent, name)])) as Record<Hierarchy, string>;
     try {
       await Promise.all(HIERARCHIES.map((h) => mkdir(dirs[h], { recursive: true })));
     } catch (error) {
@@ -110,19 +138,32 @@ export class RunCgroup {
       this.memoryLimit = limits.memoryBytes;
     }
     await writeFile(join(this.dirs.pids, 'pids.max'), String(limits.pids));
+    // Rewritten every run: a kill gave the group a normal weight and no quota (weightForExit).
+    await writeFile(join(this.dirs.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
+    await writeFile(join(this.dirs.cpu, 'cpu.cfs_quota_us'), String(cfsQuotaUs(limits.cpus)));
+    await writeFile(join(this.dirs.cpu, 'cpu.shares'), String(limits.shares));
     this.oomBaseline = await readCounter(join(this.dirs.memory, 'memory.oom_control'), /^oom_kill (\d+)/m);
     this.pidsBaseline = await readCounter(join(this.dirs.pids, 'pids.events'), /^max (\d+)/m);
   }
 
-  /** The files a process writes its own pid into to join all three groups. */
-  get procsFiles(): string[] {
-    return HIERARCHIES.map((h) => join(this.dirs[h], 'cgroup.procs'));
+  /** The files a process writes its own pid into to join the limit-carrying groups. */
+  get limitProcsFiles(): string[] {
+    return LIMIT_HIERARCHIES.map((h) => join(this.dirs[h], 'cgroup.procs'));
   }
 
-  /** Kills every process in the group, however it was forked or detached. */
+  /**
+   * Moves a process (the program, before it starts) into the kill group. Only the program's tree
+   * goes there, not the sandbox's outer process: `kill` can then take the whole tree at once and
+   * the outer process still reaps the program, so nothing is orphaned to the host's init.
+   */
+  async adopt(pid: number): Promise<void> {
+    await writeFile(join(this.dirs.unified, 'cgroup.procs'), String(pid));
+  }
+
+  /** Kills every process in the kill group at once, however it was forked or detached, and lets them exit at full weight. */
   async kill(): Promise<void> {
     if (this.removed) return;
-    await writeFile(join(this.dirs.unified, 'cgroup.kill'), '1').catch(() => undefined);
+    await Promise.all([writeFile(join(this.dirs.unified, 'cgroup.kill'), '1').catch(() => undefined), weightForExit(this.dirs.cpu)]);
   }
 
   /** OOM kills in this group since `prepare`. */
@@ -223,17 +264,12 @@ async function removeDirWhenEmpty(dir: string, deadline: number): Promise<void> 
 export async function sweepStaleCgroups(root: string, parent: string): Promise<number> {
   const stale = new Set<string>();
   for (const hierarchy of HIERARCHIES) {
-    const dir = join(root, hierarchy, parent);
-    if (!existsSync(dir)) continue;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const owner = /^(\d+)-\d+$/.exec(entry.name);
-      if (entry.isDirectory() && owner && !processAlive(Number(owner[1]))) stale.add(entry.name);
-    }
+    for (const group of listGroups(root, hierarchy, parent)) if (!processAlive(group.owner)) stale.add(group.name);
   }
   const deadline = Date.now() + EMPTY_WAIT_MS;
   for (const name of stale) {
-    await writeFile(join(root, 'unified', parent, name, 'cgroup.kill'), '1').catch(() => undefined);
-    for (const hierarchy of HIERARCHIES) await removeDirWhenEmpty(join(root, hierarchy, parent, name), deadline);
+    await writeFile(join(groupDir(root, 'unified', parent, name), 'cgroup.kill'), '1').catch(() => undefined);
+    for (const hierarchy of HIERARCHIES) await removeDirWhenEmpty(groupDir(root, hierarchy, parent, name), deadline);
   }
   return stale.size;
 }

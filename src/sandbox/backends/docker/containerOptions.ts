@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { ResourceLimits } from '../../../config/schema.js';
 import { SANDBOX_ENV, SANDBOX_PATHS, SANDBOX_UID } from '../../types.js';
+import type { ContainerCgroups } from './containerCgroups.js';
 
 export const LABEL_SANDBOX = 'codeq.sandbox';
 export const LABEL_OWNER = 'codeq.owner';
@@ -8,14 +9,16 @@ export const LABEL_ROLE = 'codeq.role';
 
 /**
  * A runner container: no network, read-only rootfs with an exec tmpfs at /tmp, no capabilities,
- * no-new-privileges, uid 65534, memory (swap equal) and pids limits, files by bind mount, and no
- * log driver (output is read through attach, so a flood is never written to disk).
+ * no-new-privileges, uid 65534, memory (swap equal), pids and CPU limits (in codeq's low-weight
+ * cgroup parent where it can), files by bind mount, and no log driver (output is read through
+ * attach, so a flood is never written to disk).
  */
 export function containerOptions(options: {
   image: string;
   cmd: string[];
   binds: string[];
   limits: ResourceLimits;
+  cgroups: ContainerCgroups;
   labels: Record<string, string>;
 }): Docker.ContainerCreateOptions {
   const { limits } = options;
@@ -40,6 +43,7 @@ export function containerOptions(options: {
       Memory: memory,
       MemorySwap: memory,
       PidsLimit: limits.pids,
+      ...options.cgroups.hostConfig(limits.cpus),
       ReadonlyRootfs: true,
       Tmpfs: { [SANDBOX_PATHS.cwd]: `rw,exec,nosuid,nodev,size=${limits.tmpMb}m` },
       CapDrop: ['ALL'],

@@ -7,6 +7,7 @@ import { OutputCollector } from '../../outputCollector.js';
 import { RunGuard } from '../../runGuard.js';
 import { SANDBOX_PATHS, SandboxError, type ExecSpec, type Executor, type RawExecution } from '../../types.js';
 import { Attachment } from './attachment.js';
+import { ContainerCgroups } from './containerCgroups.js';
 import { containerOptions, LABEL_OWNER, LABEL_SANDBOX } from './containerOptions.js';
 import { connectDocker } from './daemon.js';
 import { imageExists, runnerImageTag } from './image.js';
@@ -29,22 +30,25 @@ export class DockerExecutor implements Executor {
   private constructor(
     private readonly docker: Docker,
     private readonly image: string,
+    private readonly cgroups: ContainerCgroups,
     private readonly pool: WarmPool | null,
   ) {}
 
   static async create(
-    config: SandboxConfig['docker'],
+    sandbox: Pick<SandboxConfig, 'docker' | 'bwrap' | 'cpuShares'>,
     cacheDir: string,
     warm?: { limits: ResourceLimits; runsDir: string },
   ): Promise<DockerExecutor> {
+    const config = sandbox.docker;
     const docker = await connectDocker(config, cacheDir);
     const image = runnerImageTag(config);
     if (!(await imageExists(docker, image))) {
       throw new SandboxError(`the runner image ${image} does not exist. HINT: run codeq sandbox build-image`);
     }
     await removeOrphans(docker);
-    const pool = warm && config.warmPool > 0 ? new WarmPool(docker, image, warm.limits, config.warmPool, warm.runsDir) : null;
-    return new DockerExecutor(docker, image, pool);
+    const cgroups = await ContainerCgroups.create(docker, sandbox);
+    const pool = warm && config.warmPool > 0 ? new WarmPool(docker, image, warm.limits, cgroups, config.warmPool, warm.runsDir) : null;
+    return new DockerExecutor(docker, image, cgroups, pool);
   }
 
   async exec(spec: ExecSpec): Promise<RawExecution> {
@@ -70,6 +74,7 @@ export class DockerExecutor implements Executor {
           cmd: this.command(spec),
           binds: this.binds(spec),
           limits: spec.limits,
+          cgroups: this.cgroups,
           labels: { [LABEL_OWNER]: this.owner },
         }),
       );
@@ -113,6 +118,8 @@ export class DockerExecutor implements Executor {
     let killed = false;
     const kill = () => {
       killed = true;
+      // The whole tree at once, in the kernel; the engine's kill (pid 1 only) keeps its state right.
+      void this.cgroups.kill(container.id);
       container.kill().catch(() => undefined);
     };
     const output = new OutputCollector(limits.outputKb * 1024, kill);

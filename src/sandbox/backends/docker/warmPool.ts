@@ -12,6 +12,7 @@ import { log } from '../../../util/log.js';
 import { shellCommand } from '../../../util/shellQuote.js';
 import { SANDBOX_PATHS, SandboxError, type ExecSpec } from '../../types.js';
 import { Attachment } from './attachment.js';
+import type { ContainerCgroups } from './containerCgroups.js';
 import { containerOptions, LABEL_OWNER, LABEL_ROLE } from './containerOptions.js';
 
 const run = promisify(execFile);
@@ -28,8 +29,9 @@ export interface WarmContainer {
   dir: string;
 }
 
+/** The limits fixed when a container is created (the time and output limits are ours to enforce). */
 function sameLimits(a: ResourceLimits, b: ResourceLimits): boolean {
-  return a.memoryMb === b.memoryMb && a.pids === b.pids && a.tmpMb === b.tmpMb && a.stackMb === b.stackMb;
+  return a.memoryMb === b.memoryMb && a.pids === b.pids && a.tmpMb === b.tmpMb && a.stackMb === b.stackMb && a.cpus === b.cpus;
 }
 
 /**
@@ -48,6 +50,7 @@ export class WarmPool {
     private readonly docker: Docker,
     private readonly image: string,
     private readonly limits: ResourceLimits,
+    private readonly cgroups: ContainerCgroups,
     private readonly size: number,
     private readonly runsDir: string,
   ) {
@@ -93,6 +96,7 @@ export class WarmPool {
           `${join(dir, 'ctl')}:${CONTROL}:ro`,
         ],
         limits: this.limits,
+        cgroups: this.cgroups,
         labels: { [LABEL_OWNER]: `${hostname()}:${process.pid}`, [LABEL_ROLE]: 'warm' },
       }),
     );
