@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { resolveCacheDir } from '../../src/config/env.js';
 import { loadConfig } from '../../src/config/load.js';
+import { groupDir, HIERARCHIES, listGroups } from '../../src/sandbox/backends/bwrap/cgroups.js';
 import { socketPath } from '../../src/sandbox/backends/docker/daemon.js';
 import { createSandbox } from '../../src/sandbox/createSandbox.js';
 import type { ProgramSandbox } from '../../src/sandbox/programSandbox.js';
@@ -15,16 +16,48 @@ export function openSandbox(backend: BackendName): Promise<ProgramSandbox> {
   return createSandbox(config, backend);
 }
 
-/** Pids of live processes whose real uid is the sandbox user, except those in the given containers. */
-export function sandboxUserPids(except: number[] = [], exceptContainers: string[] = []): number[] {
+interface Place {
+  container?: string;
+  runOwner?: number;
+}
+
+/** Where a live process sits, from its memory cgroup (or, for a shim, the container it runs). */
+function ownPlace(pid: string): Place {
+  const memory = /^\d+:memory:(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? '';
+  const runOwner = new RegExp(`^/${config.sandbox.bwrap.cgroupName}/(\\d+)-\\d+$`).exec(memory)?.[1];
+  if (runOwner) return { runOwner: Number(runOwner) };
+  const container = /\/([0-9a-f]{64})$/.exec(memory)?.[1] ?? /containerd-shim.*\0-id\0([0-9a-f]{64})\0/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
+  return container ? { container } : {};
+}
+
+/**
+ * The container or codeq run group a process belongs to: its own, or its nearest ancestor's. A
+ * zombie has left its cgroups, and one waiting for its parent to reap it is still that run's.
+ */
+function placeOf(pid: string): Place {
+  for (let current = pid, depth = 0; Number(current) > 1 && depth < 256; depth++) {
+    const place = ownPlace(current);
+    if (place.container || place.runOwner !== undefined) return place;
+    current = /^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${current}/status`, 'utf8'))?.[1] ?? '0';
+  }
+  return {};
+}
+
+/**
+ * Pids of live processes whose real uid is the sandbox user, except the given ones, those in
+ * containers `countContainer` rejects, and those in run groups of other codeq processes (other
+ * people's tests run beside ours on this host; what they run is theirs to check).
+ */
+export function sandboxUserPids(except: number[] = [], countContainer: (id: string) => boolean = () => true): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || except.includes(Number(entry))) continue;
     try {
       const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
       if (Number(uid) !== SANDBOX_UID) continue;
-      const container = /\/docker\/([0-9a-f]{64})/.exec(readFileSync(`/proc/${entry}/cgroup`, 'utf8'))?.[1];
-      if (container && exceptContainers.includes(container)) continue;
+      const place = placeOf(entry);
+      if (place.container && !countContainer(place.container)) continue;
+      if (place.runOwner !== undefined && place.runOwner !== process.pid) continue;
       pids.push(Number(entry));
     } catch {
       // the process ended while we looked
@@ -33,41 +66,60 @@ export function sandboxUserPids(except: number[] = [], exceptContainers: string[
   return pids;
 }
 
-function children(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
-}
-
-/** Cgroups this process created (named `<pid>-<n>`), busy or idle. */
+/** Run cgroups this process created (`<hierarchy>/<pid>-<n>`), busy or idle. */
 export function ownCgroups(): string[] {
   const { cgroupRoot, cgroupName } = config.sandbox.bwrap;
-  return ['memory', 'pids', 'unified'].flatMap((h) =>
-    children(join(cgroupRoot, h, cgroupName)).filter((c) => c.startsWith(`${process.pid}-`)),
+  return HIERARCHIES.flatMap((h) =>
+    listGroups(cgroupRoot, h, cgroupName)
+      .filter((group) => group.owner === process.pid)
+      .map((group) => `${h}/${group.name}`),
   );
 }
 
-/** Everything a run could leave behind on the host. */
+const OWN_PREFIX = `${process.pid}-`;
+
+/** Compile dirs in the making of this process (`<backend>/<xx>/.tmp-<pid>-*`); others' come and go meanwhile. */
+function ownTempDirs(compiledDir: string): string[] {
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return []; // gone while we looked
+    }
+  };
+  return list(compiledDir).flatMap((backend) =>
+    list(join(compiledDir, backend)).flatMap((prefix) =>
+      list(join(compiledDir, backend, prefix))
+        .filter((name) => name.startsWith(`.tmp-${OWN_PREFIX}`))
+        .map((name) => `${backend}/${prefix}/${name}`),
+    ),
+  );
+}
+
+/** Everything a run of this process could leave behind on the host. */
 export async function hostState(options: { except?: number[] } = {}) {
   const { cgroupRoot, cgroupName } = config.sandbox.bwrap;
   const docker = new Docker({ socketPath: socketPath(config.sandbox.docker, cacheDir) });
   const list = await docker.listContainers({ all: true, filters: { label: ['codeq.sandbox'] } }).catch(() => null);
+  const ours = (labels: Record<string, string>) => labels['codeq.owner']?.endsWith(`:${process.pid}`) === true;
   // Warm containers (and their dirs) wait for a program by design; a used one is removed.
   const isWarm = (labels: Record<string, string>) => labels['codeq.role'] === 'warm';
-  const containers = list ? list.filter((c) => !isWarm(c.Labels)).map((c) => c.Id) : ['docker unreachable'];
-  const warm = list ? list.filter((c) => isWarm(c.Labels)).map((c) => c.Id) : [];
-  const runs = existsSync(join(cacheDir, 'sandbox', 'runs')) ? readdirSync(join(cacheDir, 'sandbox', 'runs')) : [];
+  const containers = list ? list.filter((c) => ours(c.Labels) && !isWarm(c.Labels)).map((c) => c.Id) : ['docker unreachable'];
+  const warm = list ? list.filter((c) => ours(c.Labels) && isWarm(c.Labels)).map((c) => c.Id) : [];
+  const runsDir = join(cacheDir, 'sandbox', 'runs');
+  const runs = existsSync(runsDir) ? readdirSync(runsDir).filter((name) => name.startsWith(OWN_PREFIX)) : [];
+  const compiledDir = join(cacheDir, 'sandbox', 'compiled');
   return {
-    sandboxUserProcesses: sandboxUserPids(options.except, warm),
+    // In a container: counted when it is one of ours that ran a program (others may start any time).
+    sandboxUserProcesses: sandboxUserPids(options.except, (id) => containers.includes(id)),
     // Pooled groups stay between runs; a group with a process in it after a run is a leak.
-    busyCgroups: ['memory', 'pids', 'unified'].flatMap((h) =>
-      children(join(cgroupRoot, h, cgroupName))
-        .map((c) => `${h}/${c}`)
-        .filter((c) => readFileSync(join(cgroupRoot, c.split('/')[0]!, cgroupName, c.split('/')[1]!, 'cgroup.procs'), 'utf8').trim() !== ''),
-    ),
+    busyCgroups: ownCgroups().filter((group) => {
+      const [hierarchy, name] = group.split('/') as [(typeof HIERARCHIES)[number], string];
+      return readFileSync(join(groupDir(cgroupRoot, hierarchy, cgroupName, name), 'cgroup.procs'), 'utf8').trim() !== '';
+    }),
     runDirs: runs.filter((name) => !name.includes('-warm-')),
     warmWithinPool: warm.length <= config.sandbox.docker.warmPool && runs.filter((n) => n.includes('-warm-')).length <= config.sandbox.docker.warmPool,
-    tempCompileDirs: existsSync(join(cacheDir, 'sandbox', 'compiled'))
-      ? (readdirSync(join(cacheDir, 'sandbox', 'compiled'), { recursive: true }) as string[]).filter((p) => p.includes('.tmp-'))
-      : [],
+    tempCompileDirs: ownTempDirs(compiledDir),
     containers,
   };
 }

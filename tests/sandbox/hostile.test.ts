@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProgramSandbox } from '../../src/sandbox/programSandbox.js';
 import { BACKENDS, SANDBOX_UID, type Language, type SandboxResult } from '../../src/sandbox/types.js';
-import { hostState, largestSandboxUserGroup, openSandbox } from '../helpers/host.js';
+import { config, hostState, largestSandboxUserGroup, openSandbox } from '../helpers/host.js';
 
 /**
  * Programs that attack the host. Each must get the right verdict, finish within its time limit
@@ -16,6 +16,11 @@ import { hostState, largestSandboxUserGroup, openSandbox } from '../helpers/host
 const TIMEOUT_MS = 2000;
 const MARGIN_MS = { bwrap: 1000, docker: 2500 };
 const REPO = resolve(import.meta.dirname, '../..');
+const FORK_BOMB = '#include <unistd.h>\nint main() { for (;;) fork(); }\n';
+/** Like a Temporal worker's heartbeat: it must keep its rhythm whatever the programs do. */
+const HEARTBEAT_MS = 50;
+const HEARTBEAT_LATENESS_MS = 250;
+const MEMORY_BOMB_TIMEOUT_MS = 20_000;
 const SECRET = `codeq-secret-${process.pid}`;
 
 function hostAddress(): string | undefined {
@@ -42,19 +47,19 @@ describe.each(BACKENDS)('hostile programs on %s', (backend) => {
   });
 
   /** Runs a program and checks the time bound and that the host is unchanged. */
-  async function attack(language: Language, source: string, during?: () => void): Promise<SandboxResult> {
+  async function attack(language: Language, source: string, during?: () => void, timeoutMs = TIMEOUT_MS): Promise<SandboxResult> {
     const except = [sentinel.pid!];
     await sandbox.settle();
     const before = await hostState({ except });
     const watcher = during ? setInterval(during, 25) : undefined;
     const started = performance.now();
-    const result = await sandbox.run({ language, source, limits: { timeoutMs: TIMEOUT_MS } });
+    const result = await sandbox.run({ language, source, limits: { timeoutMs } });
     const elapsed = performance.now() - started;
     clearInterval(watcher);
     await sandbox.settle();
     expect(result.verdict, `${result.message}\n${result.stderr}`).not.toBe('sandbox_error');
     expect(elapsed - (result.compile && !result.compile.cached ? result.compile.durationMs : 0)).toBeLessThan(
-      TIMEOUT_MS + MARGIN_MS[backend],
+      timeoutMs + MARGIN_MS[backend],
     );
     expect(await hostState({ except })).toEqual(before);
     expect(sentinel.exitCode).toBeNull();
@@ -63,7 +68,7 @@ describe.each(BACKENDS)('hostile programs on %s', (backend) => {
 
   it('fork bomb: held at the pids limit, then killed at the timeout', async () => {
     let most = 0;
-    const result = await attack('cpp', '#include <unistd.h>\nint main() { for (;;) fork(); }\n', () => {
+    const result = await attack('cpp', FORK_BOMB, () => {
       most = Math.max(most, largestSandboxUserGroup([sentinel.pid!]));
     });
     expect(result.verdict).toBe('timeout');
@@ -72,8 +77,38 @@ describe.each(BACKENDS)('hostile programs on %s', (backend) => {
     expect(most).toBeLessThanOrEqual(64 + (backend === 'bwrap' ? 1 : 0));
   });
 
+  it('fork bombs in every run slot do not starve a heartbeat timer of the supervising process', async () => {
+    await sandbox.run({ language: 'cpp', source: FORK_BOMB, limits: { timeoutMs: 100 } }); // compiled beforehand
+    await sandbox.settle();
+    const before = await hostState({ except: [sentinel.pid!] });
+    let last = performance.now();
+    let worst = 0;
+    const beat = () => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last - HEARTBEAT_MS);
+      last = now;
+    };
+    const heartbeat = setInterval(beat, HEARTBEAT_MS);
+    const started = performance.now();
+    const bombs = Array.from({ length: config.sandbox.concurrency }, () =>
+      sandbox.run({ language: 'cpp', source: FORK_BOMB, limits: { timeoutMs: TIMEOUT_MS } }),
+    );
+    const results = await Promise.all(bombs);
+    const elapsed = performance.now() - started;
+    beat();
+    clearInterval(heartbeat);
+    await sandbox.settle();
+    expect(results.map((r) => r.verdict)).toEqual(results.map(() => 'timeout'));
+    expect(worst, `the ${HEARTBEAT_MS} ms timer fired up to ${Math.round(worst)} ms late`).toBeLessThan(HEARTBEAT_LATENESS_MS);
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + MARGIN_MS[backend]);
+    expect(await hostState({ except: [sentinel.pid!] })).toEqual(before);
+  });
+
   it('memory bomb: killed by the memory limit', async () => {
-    const result = await attack('python3', 'blocks = []\nwhile True:\n    blocks.append(bytearray(32 << 20))\n');
+    // Zeroing 512 MiB is ~0.7 s of CPU: at a run's low weight beside busy host processes it can
+    // take longer than the suite's timeout, which this test is not about.
+    const source = 'blocks = []\nwhile True:\n    blocks.append(bytearray(32 << 20))\n';
+    const result = await attack('python3', source, undefined, MEMORY_BOMB_TIMEOUT_MS);
     expect(result.verdict).toBe('memory');
     expect(result.oomKilled).toBe(true);
   });

@@ -160,8 +160,36 @@ describe.each(BACKENDS)('sandbox on %s', (backend) => {
     expect(hog.verdict).toBe('memory');
   });
 
+  it('holds a run to its CPU limit, however many threads spin', async () => {
+    // Two spinning threads for 1.5 s; prints CPU seconds per wall second (2 without a limit here).
+    const source = [
+      '#include <atomic>',
+      '#include <chrono>',
+      '#include <cstdio>',
+      '#include <ctime>',
+      '#include <thread>',
+      'int main() {',
+      '  std::atomic<bool> stop{false};',
+      '  auto spin = [&] { volatile unsigned long x = 0; while (!stop) x++; };',
+      '  auto t0 = std::chrono::steady_clock::now(); std::clock_t c0 = std::clock();',
+      '  std::thread a(spin), b(spin);',
+      '  std::this_thread::sleep_for(std::chrono::milliseconds(1500));',
+      '  stop = true; a.join(); b.join();',
+      '  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();',
+      '  std::printf("%.3f\\n", double(std::clock() - c0) / CLOCKS_PER_SEC / wall);',
+      '}',
+    ].join('\n');
+    for (const cpus of [0.5, config.sandbox.limits.cpus]) {
+      const result = await sandbox.run({ language: 'cpp', source, limits: { cpus } });
+      expect(result.verdict, result.message).toBe('pass');
+      // Only an upper bound: a busy host may give the run less than its limit.
+      expect(Number(result.stdout), `cpus ${cpus}`).toBeLessThan(cpus * 1.15);
+    }
+  });
+
   it('rejects requests it cannot run as given, naming the problem', async () => {
     await expect(sandbox.run({ language: 'python3', source: '', limits: { timeoutMs: -5 } })).rejects.toThrow(/invalid run limits: timeoutMs/);
+    await expect(sandbox.run({ language: 'python3', source: '', limits: { cpus: 0 } })).rejects.toThrow(/invalid run limits: cpus/);
     await expect(sandbox.run({ language: 'python3', source: '', files: { 'main.py': '' } })).rejects.toThrow(/"main.py" is taken/);
     await expect(sandbox.run({ language: 'python3', source: '', files: { '../x': '' } })).rejects.toThrow(/invalid input file name/);
     await expect(sandbox.run({ language: 'rust' as never, source: '' })).rejects.toThrow(/unknown language "rust"/);
