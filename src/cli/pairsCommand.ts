@@ -39,7 +39,7 @@ export function registerPairsCommand(program: Command): void {
       function* all(): Generator<Trajectory> {
         for (const dir of dirs) {
           for (const { trajectory, file, line } of readTrajectoryRecords(dir)) {
-            if (trajectory.split === 'test') firstTestSplit ??= `${file}:${line}`;
+            if (trajectory.split === 'test' && config.sources.includes(trajectory.mode)) firstTestSplit ??= `${file}:${line}`;
             yield trajectory;
           }
         }
