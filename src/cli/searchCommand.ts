@@ -48,7 +48,7 @@ interface CommonFlags extends SearchFlags {
  * The split of a task found by `--task`: as prepared (tasks.jsonl), or, for one built now from
  * DebugBench, where tasks.split puts its problem.
  */
-function splitOfFound(task: object, split: CodeqConfig['tasks']['split']): SplitName {
+export function splitOfFound(task: object, split: CodeqConfig['tasks']['split']): SplitName {
   if ('split' in task && (task.split === 'train' || task.split === 'test')) return task.split;
   if ('slug' in task && typeof task.slug === 'string') return splitOfSlug(task.slug, split.testFraction, split.seed);
   throw new UsageError('the task has neither a split nor a slug. HINT: pass --tasks with a tasks.jsonl from codeq data prepare');

@@ -3,6 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { splitOfFound } from '../../src/cli/searchCommand.js';
+import { loadConfig } from '../../src/config/load.js';
+import { splitOfSlug } from '../../src/tasks/split.js';
 import { tree } from '../preferences/trajectoryFixture.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -13,6 +16,17 @@ function codeq(...args: string[]) {
   const run = spawnSync(process.execPath, [join(REPO, 'bin/codeq.js'), ...args], { encoding: 'utf8', cwd: dir });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
+
+describe('codeq search --task: the split it records', () => {
+  it('is the prepared task\'s, or for a task built from DebugBench the one tasks.split gives its problem', () => {
+    const { split } = loadConfig().tasks;
+    expect(splitOfFound({ id: 'x', split: 'test', slug: 'two-sum' }, split)).toBe('test');
+    const slugs = ['two-sum', 'add-two-numbers', 'valid-anagram', 'jump-game', 'word-break', 'house-robber', 'coin-change', 'climbing-stairs'];
+    for (const slug of slugs) expect(splitOfFound({ id: 'x', slug }, split)).toBe(splitOfSlug(slug, split.testFraction, split.seed));
+    expect(new Set(slugs.map((slug) => splitOfFound({ id: 'x', slug }, { ...split, testFraction: 1 })))).toEqual(new Set(['test']));
+    expect(() => splitOfFound({ id: 'x' }, split)).toThrow(/neither a split nor a slug/);
+  });
+});
 
 describe('codeq collect, search and pairs on bad input', () => {
   it('names a missing or malformed tasks file, and what to do', () => {
