@@ -22,7 +22,7 @@ interface Place {
 }
 
 /** Where a live process sits, from its memory cgroup (or, for a shim, the container it runs). */
-function ownPlace(pid: string): Place {
+function placeOf(pid: string): Place {
   const memory = /^\d+:memory:(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? '';
   const runOwner = new RegExp(`^/${config.sandbox.bwrap.cgroupName}/(\\d+)-\\d+$`).exec(memory)?.[1];
   if (runOwner) return { runOwner: Number(runOwner) };
@@ -30,23 +30,32 @@ function ownPlace(pid: string): Place {
   return container ? { container } : {};
 }
 
-/**
- * The container or codeq run group a process belongs to: its own, or its nearest ancestor's. A
- * zombie has left its cgroups, and one waiting for its parent to reap it is still that run's.
- */
-function placeOf(pid: string): Place {
-  for (let current = pid, depth = 0; Number(current) > 1 && depth < 256; depth++) {
-    const place = ownPlace(current);
-    if (place.container || place.runOwner !== undefined) return place;
-    current = /^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${current}/status`, 'utf8'))?.[1] ?? '0';
-  }
-  return {};
+function parentOf(pid: string): string {
+  return /^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
 }
 
 /**
- * Pids of live processes whose real uid is the sandbox user, except the given ones, those in
- * containers `countContainer` rejects, and those in run groups of other codeq processes (other
- * people's tests run beside ours on this host; what they run is theirs to check).
+ * Whether a sandbox-user process is this process's to answer for: in one of its run groups or in
+ * a container `countContainer` accepts, below it, or an orphan (nobody's: a leak). A process that
+ * is exiting, or a zombie, has left its cgroups: its ancestors say whose it is, and one below
+ * another codeq process (other people's tests run sandboxes on this host too) is theirs.
+ */
+function isOurs(pid: string, countContainer: (id: string) => boolean): boolean {
+  if (Number(parentOf(pid)) <= 1) return true;
+  for (let current = pid, depth = 0; depth < 256; depth++) {
+    if (Number(current) === process.pid) return true;
+    if (Number(current) <= 1) return false;
+    const place = placeOf(current);
+    if (place.runOwner !== undefined) return place.runOwner === process.pid;
+    if (place.container) return countContainer(place.container);
+    current = parentOf(current);
+  }
+  return true;
+}
+
+/**
+ * Pids of live processes whose real uid is the sandbox user and that are this process's to answer
+ * for (see isOurs), except the given ones.
  */
 export function sandboxUserPids(except: number[] = [], countContainer: (id: string) => boolean = () => true): number[] {
   const pids: number[] = [];
@@ -54,13 +63,9 @@ export function sandboxUserPids(except: number[] = [], countContainer: (id: stri
     if (!/^\d+$/.test(entry) || except.includes(Number(entry))) continue;
     try {
       const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
-      if (Number(uid) !== SANDBOX_UID) continue;
-      const place = placeOf(entry);
-      if (place.container && !countContainer(place.container)) continue;
-      if (place.runOwner !== undefined && place.runOwner !== process.pid) continue;
-      pids.push(Number(entry));
+      if (Number(uid) === SANDBOX_UID && isOurs(entry, countContainer)) pids.push(Number(entry));
     } catch {
-      // the process ended while we looked
+      // the process (or an ancestor) ended while we looked
     }
   }
   return pids;
