@@ -6,7 +6,7 @@ import { loadDebugBench } from '../tasks/debugbench.js';
 import { buildTests } from '../tasks/prepare/buildTests.js';
 import { parseTaskLine } from '../tasks/store.js';
 import type { Task } from '../tasks/task.js';
-import { judgeTargetOf, type JudgeTarget } from '../verify/judgeCandidate.js';
+import { judgeTargetOf, judgeTargetOfTests, type JudgeTarget } from '../verify/judgeCandidate.js';
 import { createSandbox } from '../sandbox/createSandbox.js';
 import type { ProgramSandbox } from '../sandbox/programSandbox.js';
 import type { BackendName } from '../sandbox/types.js';
@@ -61,5 +61,5 @@ export async function findTask(
   if (!task) throw new UsageError(`no DebugBench task ${flags.task}. HINT: ids look like python3/<slug>/<bug-type>/<8 hex>; see tasks.jsonl from codeq data prepare`);
   const built = await buildTests(task, sandbox, tasksConfig);
   if (!built.ok) throw new UsageError(`task ${task.id} cannot be tested: ${built.reason}: ${built.detail}`);
-  return { task, ...built.tests };
+  return { task, ...judgeTargetOfTests(built.tests) };
 }

@@ -99,6 +99,15 @@ export const TasksSchema = z.strictObject({
     maxLength: positiveInt.describe('Longest generated list or string.'),
     maxOutputChars: positiveInt.describe('Hidden cases whose expected output is longer (as JSON) are not kept.'),
     designMaxCalls: positiveInt.describe('Most method calls in one generated call sequence of a class-design problem.'),
+    large: z
+      .strictObject({
+        count: z.number().int().min(0).describe('Inputs at or near the constraint maxima per task (0 = none), judged with a limit from the oracle\'s time on them, so a slow solution ends as timeout.'),
+        maxElements: positiveInt.describe('Most values in one large input (its outer length is capped by it).'),
+        innerMaxLength: positiveInt.describe('Longest nested list or string inside a large input.'),
+        minLengthBound: positiveInt.describe('A task gets large inputs when a parameter\'s length may reach this...'),
+        minValueBound: positiveInt.describe('...or an integer parameter may reach this.'),
+      })
+      .describe('Large hidden inputs: regenerated from their seed when judged (tasks.jsonl keeps each input\'s digest and expected answer, not the input).'),
     peerOracles: z
       .boolean()
       .describe("Check hidden inputs with the problem's other correct solutions (other DebugBench records of the slug): inputs they answer otherwise are dropped."),

@@ -23,7 +23,8 @@ function loadCase(c: StoredCase): TestCase {
 }
 
 export function serializeTask(task: PreparedTask): string {
-  return JSON.stringify({ ...task, visible: task.visible.map(storeCase), hidden: task.hidden.map(storeCase) });
+  const large = task.large ? { ...task.large, cases: task.large.cases.map((c) => ({ digest: c.digest, expected: formatValue(c.expected) })) } : null;
+  return JSON.stringify({ ...task, visible: task.visible.map(storeCase), hidden: task.hidden.map(storeCase), large });
 }
 
 const ParamSchema = z.object({ name: z.string(), type: z.string() });
@@ -74,10 +75,18 @@ const TaskLineSchema = z.object({
   buggy: z.object({ visible: VerdictSchema, hidden: VerdictSchema.nullable() }),
   exampleDisagreements: z.array(z.number().int()),
   peers: z.object({ used: z.number().int(), disagreements: z.number().int(), frozen: z.array(z.string()) }),
+  large: z
+    .object({
+      recipe: z.object({ seed: z.string(), drawn: z.number().int(), maxLength: z.number().int(), maxElements: z.number().int(), innerMaxLength: z.number().int() }),
+      cases: z.array(z.object({ digest: z.string(), expected: z.string() })),
+      oracleMs: z.number(),
+    })
+    .nullable(),
 });
 
 /** Parses one tasks.jsonl line; throws with what is wrong. */
 export function parseTaskLine(line: string): PreparedTask {
   const stored = TaskLineSchema.parse(JSON.parse(line));
-  return { ...stored, visible: stored.visible.map(loadCase), hidden: stored.hidden.map(loadCase) } as PreparedTask;
+  const large = stored.large ? { ...stored.large, cases: stored.large.cases.map((c) => ({ digest: c.digest, expected: parseValue(c.expected) })) } : null;
+  return { ...stored, visible: stored.visible.map(loadCase), hidden: stored.hidden.map(loadCase), large } as PreparedTask;
 }

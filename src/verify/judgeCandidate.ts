@@ -1,7 +1,9 @@
 import type { TasksConfig } from '../config/schema.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { TestCase, TestSpec } from '../tasks/harness/spec.js';
+import type { TaskTests } from '../tasks/prepare/buildTests.js';
 import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
+import { materializeLarge } from '../tasks/prepare/largeCases.js';
 import { candidateLimits } from '../tasks/prepare/limits.js';
 import type { CompareOptions } from './compare.js';
 import { finalVerdict, hiddenTestsRun, type FinalVerdict, type VisibleOnlyReason } from './verdicts.js';
@@ -16,6 +18,8 @@ export interface JudgeTarget {
   oracleMs: { visible: number; hidden: number };
   /** Why the hidden tests cannot vouch for a pass (null: they can). */
   visibleOnly: VisibleOnlyReason | null;
+  /** Inputs near the constraint maxima, judged after the other hidden tests with a limit from the oracle's time on them. */
+  large: { cases: () => TestCase[]; oracleMs: number } | null;
 }
 
 /** A prepared task as a judge target (its comparison, tests, times and reason). */
@@ -27,7 +31,14 @@ export function judgeTargetOf(task: PreparedTask, config: TasksConfig): JudgeTar
     hidden: task.hidden,
     oracleMs: task.oracleMs,
     visibleOnly: task.visibleOnly,
+    large: task.large ? { cases: () => materializeLarge(task), oracleMs: task.large.oracleMs } : null,
   };
+}
+
+/** Tests just built (codeq verify, codeq repair --task without a tasks file) as a judge target. */
+export function judgeTargetOfTests(tests: TaskTests): JudgeTarget {
+  const { spec, compare, visible, hidden, oracleMs, visibleOnly, large, largeCases } = tests;
+  return { spec, compare, visible, hidden, oracleMs, visibleOnly, large: large ? { cases: () => largeCases, oracleMs: large.oracleMs } : null };
 }
 
 export interface Judgement {
@@ -48,9 +59,27 @@ export function runsHidden(target: Pick<JudgeTarget, 'hidden' | 'visibleOnly'>):
   return target.hidden.length > 0 && hiddenTestsRun(target.visibleOnly);
 }
 
-/** A candidate on the hidden tests alone (what evaluation adds). */
-export function judgeHidden(sandbox: Sandbox, target: JudgeTarget, code: string, config: TasksConfig, signal?: AbortSignal): Promise<TestReport> {
-  return verifyProgram(sandbox, target.spec, code, target.hidden, target.compare, candidateLimits(target.oracleMs.hidden, config), signal);
+/**
+ * A candidate on the hidden tests alone (what evaluation adds): the generated cases, then, if it
+ * passed them, the large ones in a run of their own (their limit comes from the oracle's time on
+ * them). One report: counts add up, and the verdict is the first failure's.
+ */
+export async function judgeHidden(sandbox: Sandbox, target: JudgeTarget, code: string, config: TasksConfig, signal?: AbortSignal): Promise<TestReport> {
+  const small = await verifyProgram(sandbox, target.spec, code, target.hidden, target.compare, candidateLimits(target.oracleMs.hidden, config), signal);
+  if (small.verdict !== 'pass' || !target.large) return small;
+  const cases = target.large.cases();
+  if (cases.length === 0) return small;
+  const large = await verifyProgram(sandbox, target.spec, code, cases, target.compare, candidateLimits(target.large.oracleMs, config), signal);
+  const offset = target.hidden.length;
+  return {
+    ...large,
+    passed: small.passed + large.passed,
+    total: small.total + large.total,
+    passedByCase: [...small.passedByCase, ...large.passedByCase],
+    ...(large.firstFailure ? { firstFailure: { ...large.firstFailure, index: large.firstFailure.index + offset } } : {}),
+    message: large.verdict === 'pass' ? '' : `on a large hidden test: ${large.message}`,
+    durationMs: small.durationMs + large.durationMs,
+  };
 }
 
 /**

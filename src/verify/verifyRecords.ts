@@ -6,11 +6,11 @@ import { LANGUAGES, type Sandbox } from '../sandbox/types.js';
 import type { CaseInput } from '../tasks/harness/spec.js';
 import { formatValue } from '../tasks/literal.js';
 import { buildTests } from '../tasks/prepare/buildTests.js';
-import { candidateLimits } from '../tasks/prepare/limits.js';
 import { log } from '../util/log.js';
 import { Progress } from '../util/progress.js';
 import { Semaphore } from '../util/semaphore.js';
-import { verifyProgram } from './verifyProgram.js';
+import { judgeCandidate, judgeTargetOfTests } from './judgeCandidate.js';
+import type { VisibleOnlyReason } from './verdicts.js';
 
 /** One input line of `codeq verify`: a DebugBench-style record plus the code to judge. */
 const RecordSchema = z.object({
@@ -25,14 +25,17 @@ const RecordSchema = z.object({
 
 const IDENTIFYING = ['id', 'task_id', 'language', 'slug', 'level', 'bug_type', 'type', 'model'] as const;
 
-export const VERIFY_VERDICTS = ['pass', 'wrong_answer', 'compile_error', 'runtime_error', 'timeout', 'memory', 'untestable'] as const;
+export const VERIFY_VERDICTS = ['pass', 'pass_visible_only', 'wrong_answer', 'compile_error', 'runtime_error', 'timeout', 'memory', 'untestable'] as const;
 export type VerifyVerdict = (typeof VERIFY_VERDICTS)[number];
 
 export interface VerifyOutput {
   line: number;
   verdict?: VerifyVerdict;
+  /** Why the hidden tests could not vouch for a pass (pass_visible_only), null when they could. */
+  visible_only?: VisibleOnlyReason | null;
   visible?: { passed: number; total: number };
-  hidden?: { passed: number; total: number };
+  /** null when the hidden tests were not run (the visible ones failed, or they are not trusted). */
+  hidden?: { passed: number; total: number } | null;
   first_failure?: { tests: 'visible' | 'hidden'; index: number; input: string; expected: string; actual: string | null };
   message?: string;
   error?: string;
@@ -42,7 +45,10 @@ export interface VerifyOutput {
 const caseText = (input: CaseInput) =>
   Array.isArray(input) ? formatValue(input) : `{"calls":${JSON.stringify(input.calls)},"args":${formatValue(input.args)}}`;
 
-/** Judges one record: tests from its oracle (visible + hidden), then the candidate on all of them in one run. */
+/**
+ * Judges one record: tests from its oracle (visible, hidden and large), then the candidate as
+ * every codeq verdict is reached: visible tests, then (when they pass and can be trusted) hidden.
+ */
 export async function verifyRecord(raw: unknown, line: number, sandbox: Sandbox, config: TasksConfig): Promise<VerifyOutput> {
   const identity: { line: number; [key: string]: unknown } = { line };
   if (raw && typeof raw === 'object') for (const key of IDENTIFYING) if (key in raw) identity[key] = (raw as Record<string, unknown>)[key];
@@ -58,28 +64,28 @@ export async function verifyRecord(raw: unknown, line: number, sandbox: Sandbox,
     config,
   );
   if (!built.ok) return { ...identity, verdict: 'untestable', message: `${built.reason}: ${built.detail}` };
-  const { spec, compare, visible, hidden, oracleMs } = built.tests;
-  const report = await verifyProgram(sandbox, spec, record.candidate_code, [...visible, ...hidden], compare, candidateLimits(oracleMs.visible + oracleMs.hidden, config));
-  const failure = report.firstFailure;
-  const passedVisible = report.passedByCase.slice(0, visible.length).filter(Boolean).length;
+  const judged = await judgeCandidate(sandbox, judgeTargetOfTests(built.tests), record.candidate_code, config);
+  // output_limit is not among verify's verdicts: it is the program's runtime failure.
+  const verdict = judged.verdict === 'output_limit' ? 'runtime_error' : judged.verdict;
+  const report = judged.hidden && judged.hidden.verdict !== 'pass' ? judged.hidden : judged.visible;
+  const tests = report === judged.hidden ? 'hidden' : 'visible';
   const output: VerifyOutput = {
     ...identity,
-    // output_limit is not among verify's verdicts: it is the program's runtime failure.
-    verdict: report.verdict === 'output_limit' ? 'runtime_error' : report.verdict,
-    visible: { passed: passedVisible, total: visible.length },
-    hidden: { passed: report.passed - passedVisible, total: hidden.length },
-    message: report.verdict === 'output_limit' ? `output limit: ${report.message}` : report.message,
+    verdict,
+    visible_only: built.tests.visibleOnly,
+    visible: { passed: judged.visible.passed, total: judged.visible.total },
+    hidden: judged.hidden ? { passed: judged.hidden.passed, total: judged.hidden.total } : null,
+    message: judged.verdict === 'output_limit' ? `output limit: ${report.message}` : verdict === 'pass_visible_only' ? `passes the visible tests; the hidden tests cannot vouch for it (${built.tests.visibleOnly})` : report.message,
   };
+  const failure = verdict === 'pass' || verdict === 'pass_visible_only' ? undefined : report.firstFailure;
   if (failure) {
-    const inVisible = failure.index < visible.length;
-    const index = inVisible ? failure.index : failure.index - visible.length;
-    if (report.verdict === 'wrong_answer') output.message = `wrong answer on ${inVisible ? 'visible' : 'hidden'} test ${index + 1}`;
+    if (report.verdict === 'wrong_answer') output.message = `wrong answer on ${tests} test ${failure.index + 1}`;
     output.first_failure = {
-      tests: inVisible ? 'visible' : 'hidden',
-      index,
-      input: caseText(failure.input),
-      expected: formatValue(failure.expected),
-      actual: failure.actual === undefined ? null : formatValue(failure.actual),
+      tests,
+      index: failure.index,
+      input: caseText(failure.input).slice(0, 2000),
+      expected: formatValue(failure.expected).slice(0, 2000),
+      actual: failure.actual === undefined ? null : formatValue(failure.actual).slice(0, 2000),
     };
   }
   return output;

@@ -29,6 +29,12 @@ export interface GenerateOptions {
   binarySearchTree: boolean;
   /** The problem statement (names the fields of rows: `edges[i] = [fromi, toi]`). */
   description: string;
+  /**
+   * Inputs at or near the constraint maxima (for complexity bugs): outer lengths from 80% of
+   * their bound up, nested lists and strings inside them as usual (at most `innerMaxLength`),
+   * at most `maxElements` values in all, integers anywhere in their range.
+   */
+  large?: { maxElements: number; innerMaxLength: number };
 }
 
 interface Flags {
@@ -209,6 +215,7 @@ export class HiddenInputGenerator implements BuildContext {
 
   /** BuildContext: a length within the bounds of `name` at `depth`. */
   length(name: string, depth = 0): number {
+    if (this.options.large) return this.largeLength({ name, depth, prop: 'length' });
     const { lo, hi } = this.range({ name, depth, prop: 'length' });
     return this.rng.int(lo, hi);
   }
@@ -216,6 +223,18 @@ export class HiddenInputGenerator implements BuildContext {
   /** BuildContext: the range of the values of `name` at `depth`. */
   valueRange(name: string, depth = 0): { lo: number; hi: number; typicalHi: number } {
     return this.range({ name, depth, prop: 'value' });
+  }
+
+  /**
+   * Whether the constraints allow inputs large enough to tell an efficient solution from a slow
+   * one: an outer length bound or an integer bound of a parameter at least these.
+   */
+  allowsLarge(minLength: number, minValue: number): boolean {
+    return [...this.constraints.bounds.values()].some(({ ref, bound }) => {
+      const param = this.params.find((p) => p.name === ref.name);
+      if (!param || ref.depth !== 0 || bound.hi === undefined) return false;
+      return ref.prop === 'length' ? bound.hi >= minLength : param.type.kind === 'int' && bound.hi >= minValue;
+    });
   }
 
   /** Whether an answer of the oracle keeps every promise about answers. */
@@ -306,7 +325,7 @@ export class HiddenInputGenerator implements BuildContext {
     }
     const lo = given.lo ?? (seenLo >= 1 ? 1 : seenLo >= 0 ? 0 : Math.min(2 * seenLo, -10));
     const hi = given.hi ?? (seenHi >= 0 ? Math.max(2 * seenHi, seenHi + 10) : seenHi);
-    const typicalHi = Math.min(hi, Math.max(100, 4 * Math.max(Math.abs(seenHi), Math.abs(seenLo))));
+    const typicalHi = this.options.large ? hi : Math.min(hi, Math.max(100, 4 * Math.max(Math.abs(seenHi), Math.abs(seenLo))));
     return { lo, hi: Math.max(lo, hi), typicalHi: Math.max(lo, typicalHi) };
   }
 
@@ -324,11 +343,23 @@ export class HiddenInputGenerator implements BuildContext {
   }
 
   private lengthNear(ref: Ref, current: number): number {
+    if (this.options.large) return this.largeLength(ref);
     const { lo, hi } = this.range(ref);
     const strategy = this.rng.int(0, 9);
     const value =
       strategy <= 2 ? current : strategy <= 5 ? current + this.rng.int(-3, 3) : strategy <= 7 ? this.rng.int(lo, hi) : strategy === 8 ? lo : hi;
     return Math.min(Math.max(value, lo), hi);
+  }
+
+  /** A length for a large input: near the bound at the outer level, as usual inside. */
+  private largeLength(ref: Ref): number {
+    const { maxElements, innerMaxLength } = this.options.large!;
+    const { lo, hi } = this.range(ref);
+    if (ref.depth > 0) return this.rng.int(lo, Math.max(lo, Math.min(hi, innerMaxLength)));
+    const type = this.params.find((p) => p.name === ref.name)?.type;
+    const nested = type?.kind === 'list' && (type.of.kind === 'list' || type.of.kind === 'string');
+    const top = Math.max(lo, Math.min(hi, nested ? Math.floor(maxElements / innerMaxLength) : maxElements));
+    return this.rng.int(Math.max(lo, Math.floor(0.8 * top)), top);
   }
 
   // ---- values -------------------------------------------------------------------------------

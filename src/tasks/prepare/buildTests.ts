@@ -11,6 +11,7 @@ import { SignatureError } from '../signatures/types.js';
 import type { Task } from '../task.js';
 import { answerForm } from './answerForms.js';
 import { collectHidden, inputSource } from './hiddenCases.js';
+import { collectLarge, type LargeTests } from './largeCases.js';
 import { agreeing, answers, usablePeers, type OracleProgram, type PeerOracle } from './oracles.js';
 
 /** A task's tests: how to call its programs, and the oracle's answers on visible and hidden inputs. */
@@ -24,6 +25,9 @@ export interface TaskTests {
   visibleOnly: VisibleOnlyReason | null;
   /** How the hidden inputs were checked against other correct solutions. */
   peers: { used: number; disagreements: number; frozen: string[] };
+  /** Inputs near the constraint maxima (null: none), and the cases themselves while they are in memory. */
+  large: LargeTests | null;
+  largeCases: TestCase[];
 }
 
 export const BUILD_FAILURES = ['oracle-wrong-language', 'examples-unparsable', 'unsupported-signature', 'oracle-fails'] as const;
@@ -94,6 +98,7 @@ export async function buildTests(
   const peers = config.hidden.peerOracles ? await usablePeers(task.slug, spec, task.peers ?? [], visible, compare, sandbox, config, signal) : [];
   const collected = await collectHidden(inputSource(task, spec, inputs, config), oracle, peers, visible, compare, sandbox, config, signal);
   const hidden = collected.cases;
+  const large = await collectLarge({ ...task, spec }, inputs, oracle, peers, compare, sandbox, config, signal);
 
   // Under another seed (and, for Python, another hash seed: each process draws its own) a
   // deterministic oracle answers every case the same way. These runs also time the cases alone.
@@ -114,6 +119,8 @@ export async function buildTests(
       exampleDisagreements: form.unexplained,
       visibleOnly,
       peers: { used: peers.length, disagreements: collected.peerDisagreements, frozen: collected.frozenByPeers },
+      large: large?.tests ?? null,
+      largeCases: large?.cases ?? [],
     },
   };
 }

@@ -19,7 +19,7 @@ import type { PeerOracle } from './oracles.js';
 import { DROP_REASONS, prepareTask, type DropReason, type PrepareOutcome, type PreparedTask } from './prepareTask.js';
 
 /** Bump when the way tasks and tests are made changes: an out dir made otherwise is not resumed. */
-const RECIPE_VERSION = 2;
+const RECIPE_VERSION = 3;
 
 /** The bar for hidden tests that can fail a wrong program: reported, not enforced. */
 export const HIDDEN_TARGET = { minTests: 10, minDistinctOutputs: 2, share: 0.95 } as const;
@@ -66,6 +66,8 @@ export interface LanguageStats {
   hiddenCoverage: { tasks: number; share: number; singleAnswerTasks: number; shareOfSingleAnswer: number };
   /** Hidden inputs checked by other correct solutions: tasks with at least one peer, inputs dropped, tasks with frozen parameters. */
   peers: { tasksChecked: number; inputsDropped: number; tasksFrozen: number };
+  /** Tasks with hidden inputs near the constraint maxima, and how many such inputs in all. */
+  largeCases: { tasks: number; cases: number };
   split: { train: number; test: number };
 }
 
@@ -202,6 +204,7 @@ function summarize(options: PrepareOptions, loaded: ReturnType<typeof loadDebugB
         inputsDropped: kept.reduce((n, t) => n + t.peers.disagreements, 0),
         tasksFrozen: kept.filter((t) => t.peers.frozen.length > 0).length,
       },
+      largeCases: { tasks: kept.filter((t) => t.large !== null).length, cases: kept.reduce((n, t) => n + (t.large?.cases.length ?? 0), 0) },
       split: { train: kept.filter((t) => t.split === 'train').length, test: kept.filter((t) => t.split === 'test').length },
     };
   }

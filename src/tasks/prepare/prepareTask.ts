@@ -6,6 +6,7 @@ import type { TestCase, TestSpec } from '../harness/spec.js';
 import type { Task } from '../task.js';
 import { BUILD_FAILURES, buildTests } from './buildTests.js';
 import { candidateLimits } from './limits.js';
+import type { LargeTests } from './largeCases.js';
 import type { PeerOracle } from './oracles.js';
 
 /** A task with everything evaluation needs: how to call it and its visible and hidden tests. */
@@ -26,6 +27,8 @@ export interface PreparedTask extends Task {
   exampleDisagreements: number[];
   /** Other correct solutions that checked the hidden inputs, inputs they dropped, parameters frozen for it. */
   peers: { used: number; disagreements: number; frozen: string[] };
+  /** Hidden inputs near the constraint maxima, kept as a recipe (see largeCases.ts); null: none. */
+  large: LargeTests | null;
 }
 
 export const DROP_REASONS = [...BUILD_FAILURES, 'buggy-passes'] as const;
@@ -69,6 +72,7 @@ export async function prepareTask(
       buggy: { visible: buggyVisible.verdict, hidden: buggyHidden?.verdict ?? null },
       exampleDisagreements,
       peers: built.tests.peers,
+      large: built.tests.large,
     },
   };
 }
