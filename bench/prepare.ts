@@ -12,7 +12,7 @@ import { debugbenchDir } from '../src/config/paths.js';
 import { createSandbox } from '../src/sandbox/createSandbox.js';
 import { LANGUAGES, type BackendName } from '../src/sandbox/types.js';
 import { describeMachine, writeBenchmarkSection } from '../src/report/benchmarksDoc.js';
-import { prepareDataset } from '../src/tasks/prepare/prepareDataset.js';
+import { HIDDEN_TARGET, prepareDataset } from '../src/tasks/prepare/prepareDataset.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,24 +39,39 @@ rmSync(join(scratch, 'sandbox'), { recursive: true, force: true });
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const rows = Object.entries(stats.languages).map(([language, s]) => {
   const dropped = Object.entries(s.dropped).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
-  return `| ${language} | ${s.records} | ${s.duplicates} | ${s.testable} / ${s.tasks} | ${pct(s.testableRate)} | ${pct(s.testableRateWithoutDataErrors)} | ${s.buggyPassesVisibleOnly} | ${s.visibleTests} | ${s.hiddenTests} | ${s.tasksWithoutHiddenTests} | ${s.exampleDisagreements} | ${dropped} |`;
+  return `| ${language} | ${s.records} | ${s.duplicates} | ${s.testable} / ${s.tasks} | ${pct(s.testableRate)} | ${pct(s.testableRateWithoutDataErrors)} | ${s.buggyPassesVisibleOnly} | ${s.visibleTests} | ${s.hiddenTests} | ${dropped} |`;
+});
+const hiddenRows = Object.entries(stats.languages).map(([language, s]) => {
+  const c = s.hiddenCoverage;
+  const v = s.visibleOnly;
+  return `| ${language} | ${c.tasks} / ${s.testable} = **${pct(c.share)}** | ${pct(c.shareOfSingleAnswer)} of ${c.singleAnswerTasks} | ${v.no_hidden} | ${v.one_hidden_output} | ${v.multi_answer} | ${v.nondeterministic} | ${s.largeCases.tasks} (${s.largeCases.cases} inputs) | ${s.peers.tasksChecked} | ${s.peers.inputsDropped} | ${s.peers.tasksFrozen} | ${s.exampleDisagreements} |`;
 });
 const tasks = Object.values(stats.languages).reduce((n, s) => n + s.tasks, 0);
 const lines = [
   '## Tasks: preparing the shared DebugBench',
   '',
   `Command: \`npm run bench:prepare\` (= \`codeq data prepare\` on all ${tasks} unique records of the three languages, from scratch,`,
-  `${config.tasks.hidden.count} hidden tests per task, ${config.tasks.verify.concurrency} tasks at once, ${args.backend} backend).`,
+  `${config.tasks.hidden.count} hidden tests per task plus up to ${config.tasks.hidden.large.count} large ones, ${config.tasks.verify.concurrency} tasks at once, ${args.backend} backend).`,
   `Machine: ${describeMachine()}. Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
   '',
   `Wall time: **${(seconds / 60).toFixed(1)} min** (${(tasks / seconds).toFixed(2)} tasks/s); target: well under an hour on 2 cores.`,
   '',
-  '| language | records | duplicates | testable / tasks | testable | testable, oracle in its language | buggy passes visible, caught by hidden | visible tests | hidden tests | tasks without hidden tests | example outputs the oracle disagrees with | dropped |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| language | records | duplicates | testable / tasks | testable | testable, oracle in its language | buggy passes visible, caught by hidden | visible tests | hidden tests | dropped |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows,
   '',
   'Targets (testable share of records): Python ≥ 95%, C++ ≥ 90%, Java ≥ 90%. "Oracle in its language" leaves out',
   "DebugBench records whose oracle is written in another language (Python code in Java records): nothing can test them.",
+  '',
+  `Hidden tests that can fail a wrong program: testable tasks with at least ${HIDDEN_TARGET.minTests} hidden tests and at least ${HIDDEN_TARGET.minDistinctOutputs} distinct expected outputs`,
+  `(target ≥ ${pct(HIDDEN_TARGET.share)} per language), of all testable tasks and of those with one valid, deterministic answer (multi_answer and`,
+  'nondeterministic tasks have no checker yet). The other columns count tasks whose pass is pass_visible_only, by reason; tasks with inputs',
+  'near the constraint maxima; tasks whose hidden inputs another correct solution of the problem checked, the inputs it answered',
+  'otherwise (dropped) and the tasks where that froze a parameter; examples whose stated output the oracle contradicts beyond order.',
+  '',
+  '| language | ≥ 10 hidden, ≥ 2 outputs | of single-answer tasks | no hidden | one hidden output | multi_answer | nondeterministic | large inputs | checked by peers | inputs peers dropped | frozen by peers | example disagreements |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...hiddenRows,
 ];
 await writeBenchmarkSection(resolve(REPO, args.out!), 'prepare', lines.join('\n'));
 process.stdout.write(`${lines.join('\n')}\n\nprepared into ${outDir}\n`);
