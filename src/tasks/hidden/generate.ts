@@ -5,6 +5,7 @@ import type { VType } from './valueType.js';
 import { keptPromises } from './promises/index.js';
 import type { BuildContext, KeptPromise } from './promises/types.js';
 import { repairShapes, shapesHold } from './shapeRules.js';
+import { nearbyInput } from './nearby.js';
 
 /**
  * Hidden test inputs by type-aware mutation of the example inputs. Every input respects what the
@@ -273,6 +274,35 @@ export class HiddenInputGenerator implements BuildContext {
   }
 
   /**
+   * Up to `count` new inputs one small edit away from `bases` (examples whose answer the other
+   * hidden inputs never gave), for problems whose random inputs all get the same answer.
+   */
+  nearby(count: number, bases: Input[], frozen: ReadonlySet<string> = new Set()): GeneratedInput[] {
+    const out: GeneratedInput[] = [];
+    const mutable = this.mutableIndices(frozen);
+    if (bases.length === 0 || mutable.length === 0 || this.params.some((p) => p.type.kind === 'unknown')) return out;
+    const fresh = (i: number): Value => {
+      const param = this.params[i]!;
+      // A node of a tree or linked list takes Node.val's range.
+      if (param.type.kind === 'tree' || param.type.kind === 'linkedlist') return this.integer({ name: NODE, depth: 0, prop: 'value' }, null);
+      const of = param.type.kind === 'list' ? param.type.of : param.type.kind === 'string' ? ({ kind: 'char' } as const) : param.type;
+      return this.value(param, of, null, { name: param.name, depth: 1 });
+    };
+    for (let attempt = 0; out.length < count && attempt < count * MAX_ATTEMPTS_PER_INPUT; attempt++) {
+      // Edits compound: half the time start from an input made just before.
+      const from = out.length && this.rng.chance(0.5) ? this.rng.pick(out).input : this.rng.pick(bases);
+      const candidate = nearbyInput(this.rng, this.params, from, mutable, fresh);
+      if (!candidate) continue;
+      this.repair(candidate.input);
+      const key = formatValue(candidate.input);
+      if (this.seen.has(key) || !this.valid(candidate.input)) continue;
+      this.seen.add(key);
+      out.push(candidate);
+    }
+    return out;
+  }
+
+  /**
    * One variant of `base` (which need not be an example): some mutable parameters changed within
    * the constraints. Null when no valid variant came out of a few tries, or nothing may change.
    */
@@ -332,6 +362,8 @@ export class HiddenInputGenerator implements BuildContext {
   private integer(ref: Ref, current: Value): number {
     const { lo, hi, typicalHi } = this.range(ref);
     const near = typeof current === 'number' ? current : lo;
+    // Large inputs spread over the whole range: clustered values would let slow code off lightly.
+    if (this.options.large && this.rng.chance(0.8)) return this.rng.int(lo, hi);
     const strategy = this.rng.int(0, 9);
     let value: number;
     if (strategy <= 3) value = near + this.rng.int(-3, 3);
@@ -431,7 +463,8 @@ export class HiddenInputGenerator implements BuildContext {
     const items: Value[] = [];
     for (let k = 0; k < length; k++) {
       const original = current.length ? current[k % current.length]! : null;
-      items.push(k < current.length && this.rng.chance(0.5) && of.kind !== 'list' ? original : this.value(param, of, original, inner));
+      const keep = !this.options.large && k < current.length && this.rng.chance(0.5) && of.kind !== 'list';
+      items.push(keep ? original : this.value(param, of, original, inner));
     }
     if (flags.unique && of.kind !== 'list') {
       const unique = new Map(items.map((v) => [formatValue(v), v]));

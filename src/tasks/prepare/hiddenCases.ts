@@ -14,6 +14,8 @@ export interface InputSource {
   generate(count: number, frozen: ReadonlySet<string>): GeneratedInput<CaseInput>[];
   /** Whether the oracle's answer keeps the statement's promises about answers (none: any answer). */
   answerKept?(answer: Value): boolean;
+  /** Inputs one small edit away from `bases` (for answers random inputs never reach). */
+  nearby?(count: number, bases: CaseInput[], frozen: ReadonlySet<string>): GeneratedInput<CaseInput>[];
 }
 
 type SourceTask = Pick<Task, 'id' | 'language' | 'description' | 'constraints'>;
@@ -45,6 +47,18 @@ function shapeOf(value: Value): string {
   return typeof value === 'bigint' ? 'number' : typeof value;
 }
 
+/** Who answers generated inputs: the oracle (its answers are the expected ones) and the peers that must agree. */
+export interface Judges {
+  oracle: OracleProgram;
+  peers: OracleProgram[];
+  /** The visible cases: their answers' shape is the shape hidden answers must have. */
+  visible: TestCase[];
+  compare: CompareOptions;
+  sandbox: Sandbox;
+  config: TasksConfig;
+  signal?: AbortSignal;
+}
+
 export interface HiddenCollection {
   cases: TestCase[];
   /** Inputs dropped because a peer oracle answered them otherwise (or failed on them). */
@@ -59,16 +73,8 @@ export interface HiddenCollection {
  * times out on is dropped and the rest rerun; where peers disagree, the input is dropped and the
  * parameters every disagreeing input changed are frozen for the inputs generated after.
  */
-export async function collectHidden(
-  source: InputSource,
-  oracle: OracleProgram,
-  peers: OracleProgram[],
-  visible: TestCase[],
-  compare: CompareOptions,
-  sandbox: Sandbox,
-  config: TasksConfig,
-  signal?: AbortSignal,
-): Promise<HiddenCollection> {
+export async function collectHidden(source: InputSource, judges: Judges): Promise<HiddenCollection> {
+  const { oracle, visible, sandbox, config, signal } = judges;
   const { count, oversample } = config.hidden;
   const result: HiddenCollection = { cases: [], peerDisagreements: 0, frozenByPeers: [] };
   if (count === 0) return result;
@@ -87,7 +93,7 @@ export async function collectHidden(
       if (source.answerKept && !source.answerKept(expected)) continue;
       fresh.push({ input: pending[i]!.input, expected, mutated: pending[i]!.mutated });
     }
-    const kept = await vouchedByPeers(fresh, peers, compare, sandbox, config, signal);
+    const kept = await vouchedByPeers(fresh, judges);
     result.peerDisagreements += fresh.length - kept.length;
     const disagreeing = fresh.filter((c) => !kept.includes(c));
     if (disagreeing.length > 0) {
@@ -101,14 +107,51 @@ export async function collectHidden(
     const missing = count - result.cases.length;
     if (pending.length === 0 && missing > 0 && rounds < 5) pending = source.generate(Math.ceil(missing * oversample), frozen);
   }
+  await diversify(result, source, frozen, judges);
   return result;
+}
+
+/**
+ * Where every hidden case got one answer (a `return True` would pass them all), looks near the
+ * examples whose answer is another one for inputs that get it too, and lets them replace up to a
+ * quarter of the cases. The examples are correct inputs, so small edits of them are the likeliest
+ * inputs to keep the statement's promises and the other answer.
+ */
+async function diversify(result: HiddenCollection, source: InputSource, frozen: Set<string>, judges: Judges): Promise<void> {
+  const { oracle, visible, sandbox, config, signal } = judges;
+  if (!source.nearby || result.cases.length < 2) return;
+  const answersSeen = new Set(result.cases.map((c) => formatValue(c.expected)));
+  if (answersSeen.size >= 2) return;
+  const dominant = [...answersSeen][0]!;
+  const bases = visible.filter((v) => formatValue(v.expected) !== dominant).map((v) => v.input);
+  const others: TestCase[] = [];
+  const wanted = Math.max(2, Math.floor(result.cases.length / 4));
+  for (let round = 0; round < 3 && others.length < wanted; round++) {
+    const candidates = source.nearby(wanted * 4, bases.length ? bases : visible.map((v) => v.input), frozen);
+    if (candidates.length === 0) break;
+    const run = await answers(sandbox, oracle, candidates.map((c) => c.input), config, signal);
+    const fresh = candidates.flatMap((c, i) => {
+      const expected = run.outputs[i];
+      if (expected === undefined || formatValue(expected) === dominant || formatValue(expected).length > config.hidden.maxOutputChars) return [];
+      if (source.answerKept && !source.answerKept(expected)) return [];
+      return [{ input: c.input, expected, mutated: c.mutated }];
+    });
+    const kept = await vouchedByPeers(fresh, judges);
+    result.peerDisagreements += fresh.length - kept.length;
+    others.push(...kept.slice(0, wanted - others.length).map((c) => ({ input: c.input, expected: c.expected })));
+  }
+  // Added while there is room, else in place of the last cases of the dominant answer.
+  const room = Math.max(0, config.hidden.count - result.cases.length);
+  result.cases.push(...others.slice(0, room));
+  const rest = others.slice(room);
+  if (rest.length) result.cases.splice(result.cases.length - room - rest.length, rest.length, ...rest);
 }
 
 /**
  * The cases every peer answers as the oracle did (all of them when there is no peer). A peer that
  * fails on a case disagrees on it; it is run again on the cases after that one.
  */
-async function vouchedByPeers<C extends TestCase>(cases: C[], peers: OracleProgram[], compare: CompareOptions, sandbox: Sandbox, config: TasksConfig, signal?: AbortSignal): Promise<C[]> {
+async function vouchedByPeers<C extends TestCase>(cases: C[], { peers, compare, sandbox, config, signal }: Judges): Promise<C[]> {
   let kept = cases;
   for (const peer of peers) {
     const agreed: C[] = [];

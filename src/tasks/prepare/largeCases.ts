@@ -79,8 +79,8 @@ export async function collectLarge(
     cases = cases.filter((_, i) => agrees[i]);
   }
   if (cases.length === 0) return null;
-  // Timed alone: the first run may include inputs the oracle failed on.
-  const timed = await answers(sandbox, oracle, cases.map((c) => c.input), config, signal);
+  // Timed alone when the first run included inputs the oracle failed on or that were dropped.
+  const timed = cases.length === inputs.length ? run : await answers(sandbox, oracle, cases.map((c) => c.input), config, signal);
   return {
     tests: { recipe: { ...recipe, drawn: inputs.length }, cases: cases.map((c) => ({ digest: digestOf(c.input), expected: c.expected })), oracleMs: timed.ms },
     cases,
