@@ -76,6 +76,7 @@ export async function judgeHidden(sandbox: Sandbox, target: JudgeTarget, code: s
     passed: small.passed + large.passed,
     total: small.total + large.total,
     passedByCase: [...small.passedByCase, ...large.passedByCase],
+    answeredByCase: [...small.answeredByCase, ...large.answeredByCase],
     ...(large.firstFailure ? { firstFailure: { ...large.firstFailure, index: large.firstFailure.index + offset } } : {}),
     message: large.verdict === 'pass' ? '' : `on a large hidden test: ${large.message}`,
     durationMs: small.durationMs + large.durationMs,

@@ -23,6 +23,8 @@ export interface TestReport {
   total: number;
   /** Whether each case passed, in order. */
   passedByCase: boolean[];
+  /** Whether the program printed a result for each case (false from where it crashed or was stopped). */
+  answeredByCase: boolean[];
   firstFailure?: CaseFailure;
   /** Compiler message, trace, or why it was stopped (empty on pass). */
   message: string;
@@ -58,7 +60,8 @@ export async function verifyProgram(
     return ok;
   });
   const passed = passedByCase.filter(Boolean).length;
-  const base = { passed, total: cases.length, passedByCase, durationMs: result.durationMs, result, ...(firstFailure ? { firstFailure } : {}) };
+  const answeredByCase = outputs.map((o) => o !== undefined);
+  const base = { passed, total: cases.length, passedByCase, answeredByCase, durationMs: result.durationMs, result, ...(firstFailure ? { firstFailure } : {}) };
   if (result.verdict !== 'pass') return { ...base, verdict: result.verdict, message: result.message };
   if (firstFailure) {
     const message =

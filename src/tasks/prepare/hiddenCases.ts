@@ -73,16 +73,21 @@ export interface HiddenCollection {
  * times out on is dropped and the rest rerun; where peers disagree, the input is dropped and the
  * parameters every disagreeing input changed are frozen for the inputs generated after.
  */
-export async function collectHidden(source: InputSource, judges: Judges): Promise<HiddenCollection> {
+export async function collectHidden(
+  source: InputSource,
+  judges: Judges,
+  /** A first batch the oracle already answered (in the run that answered the examples). */
+  head?: { batch: GeneratedInput<CaseInput>[]; outputs: (Value | undefined)[] },
+): Promise<HiddenCollection> {
   const { oracle, visible, sandbox, config, signal } = judges;
   const { count, oversample } = config.hidden;
   const result: HiddenCollection = { cases: [], peerDisagreements: 0, frozenByPeers: [] };
   if (count === 0) return result;
   const frozen = new Set<string>();
   const shapes = new Set(visible.map((v) => shapeOf(v.expected)));
-  let pending = source.generate(Math.ceil(count * oversample), frozen);
+  let pending = head ? head.batch : source.generate(Math.ceil(count * oversample), frozen);
   for (let rounds = 0; pending.length > 0 && result.cases.length < count && rounds < 6; rounds++) {
-    const run = await answers(sandbox, oracle, pending.map((p) => p.input), config, signal);
+    const run = rounds === 0 && head ? { outputs: head.outputs } : await answers(sandbox, oracle, pending.map((p) => p.input), config, signal);
     const stop = run.outputs.findIndex((o) => o === undefined);
     const answered = stop < 0 ? run.outputs.length : stop;
     const fresh: (TestCase & { mutated: string[] })[] = [];

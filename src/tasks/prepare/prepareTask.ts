@@ -1,7 +1,7 @@
 import type { TasksConfig } from '../../config/schema.js';
 import type { Sandbox } from '../../sandbox/types.js';
 import type { VisibleOnlyReason } from '../../verify/verdicts.js';
-import { verifyProgram, type TestVerdict } from '../../verify/verifyProgram.js';
+import { verifyProgram, type TestReport, type TestVerdict } from '../../verify/verifyProgram.js';
 import type { TestCase, TestSpec } from '../harness/spec.js';
 import type { Task } from '../task.js';
 import { BUILD_FAILURES, buildTests } from './buildTests.js';
@@ -38,6 +38,17 @@ export type PrepareOutcome =
   | { status: 'testable'; task: PreparedTask }
   | { status: 'dropped'; id: string; language: Task['language']; reason: DropReason; detail: string };
 
+/**
+ * The verdict on cases [from, to) of a run over more, as a run over them alone would get it: what
+ * stopped the run (a crash, a timeout) when it stopped before answering them all; else a wrong
+ * answer when one failed; else pass.
+ */
+export function partVerdict(report: TestReport, from: number, to: number): TestVerdict {
+  const indices = Array.from({ length: to - from }, (_, k) => from + k);
+  if (indices.some((k) => !report.answeredByCase[k])) return report.result.verdict === 'pass' || report.result.verdict === 'sandbox_error' ? 'runtime_error' : report.result.verdict;
+  return indices.every((k) => report.passedByCase[k]) ? 'pass' : 'wrong_answer';
+}
+
 /** Prepares one task: its tests, then a check that the buggy code fails somewhere. */
 export async function prepareTask(
   task: Task,
@@ -50,11 +61,14 @@ export async function prepareTask(
   const built = await buildTests({ ...task, peers }, sandbox, config, signal);
   if (!built.ok) return { status: 'dropped', id: task.id, language: task.language, reason: built.reason, detail: built.detail };
   const { spec, compare, visible, hidden, oracleMs, exampleDisagreements, visibleOnly } = built.tests;
-  const buggyVisible = await verifyProgram(sandbox, spec, task.buggyCode, visible, compare, candidateLimits(oracleMs.visible, config), signal);
   // Hidden tests that are not trusted (several valid answers, random answers) cannot show a bug.
   const trusted = visibleOnly !== 'multi_answer' && visibleOnly !== 'nondeterministic' && hidden.length > 0;
-  const buggyHidden = trusted ? await verifyProgram(sandbox, spec, task.buggyCode, hidden, compare, candidateLimits(oracleMs.hidden, config), signal) : null;
-  if (buggyVisible.verdict === 'pass' && (buggyHidden === null || buggyHidden.verdict === 'pass')) {
+  // One run over both sets (the verdict of each is read from its own cases).
+  const cases = trusted ? [...visible, ...hidden] : visible;
+  const report = await verifyProgram(sandbox, spec, task.buggyCode, cases, compare, candidateLimits(trusted ? oracleMs.hidden : oracleMs.visible, config), signal);
+  const buggyVisible = partVerdict(report, 0, visible.length);
+  const buggyHidden = trusted ? partVerdict(report, visible.length, cases.length) : null;
+  if (buggyVisible === 'pass' && (buggyHidden === null || buggyHidden === 'pass')) {
     const detail = `the buggy code passes ${visible.length} visible and ${buggyHidden ? hidden.length : 0} hidden tests`;
     return { status: 'dropped', id: task.id, language: task.language, reason: 'buggy-passes', detail };
   }
@@ -69,7 +83,7 @@ export async function prepareTask(
       visible,
       hidden,
       oracleMs,
-      buggy: { visible: buggyVisible.verdict, hidden: buggyHidden?.verdict ?? null },
+      buggy: { visible: buggyVisible, hidden: buggyHidden },
       exampleDisagreements,
       peers: built.tests.peers,
       large: built.tests.large,
