@@ -235,7 +235,7 @@ export class HiddenInputGenerator implements BuildContext {
       const param = this.params.find((p) => p.name === ref.name);
       if (!param || ref.depth !== 0 || bound.hi === undefined) return false;
       return ref.prop === 'length' ? bound.hi >= minLength : param.type.kind === 'int' && bound.hi >= minValue;
-    });
+    }) || [this.constraints.nodeCount.tree, this.constraints.nodeCount.list].some((count, i) => (count?.hi ?? 0) >= minLength && this.params.some((p) => p.type.kind === (i === 0 ? 'tree' : 'linkedlist')));
   }
 
   /** Whether an answer of the oracle keeps every promise about answers. */
@@ -389,9 +389,12 @@ export class HiddenInputGenerator implements BuildContext {
     const { lo, hi } = this.range(ref);
     if (ref.depth > 0) return this.rng.int(lo, Math.max(lo, Math.min(hi, innerMaxLength)));
     const type = this.params.find((p) => p.name === ref.name)?.type;
+    // Trees and linked lists: their node count bound is the length bound.
+    const nodes = type?.kind === 'tree' ? this.constraints.nodeCount.tree : type?.kind === 'linkedlist' ? this.constraints.nodeCount.list : undefined;
+    const [low, high] = nodes?.hi !== undefined ? [nodes.lo ?? lo, nodes.hi] : [lo, hi];
     const nested = type?.kind === 'list' && (type.of.kind === 'list' || type.of.kind === 'string');
-    const top = Math.max(lo, Math.min(hi, nested ? Math.floor(maxElements / innerMaxLength) : maxElements));
-    return this.rng.int(Math.max(lo, Math.floor(0.8 * top)), top);
+    const top = Math.max(low, Math.min(high, nested ? Math.floor(maxElements / innerMaxLength) : maxElements));
+    return this.rng.int(Math.max(low, Math.floor(0.8 * top)), top);
   }
 
   // ---- values -------------------------------------------------------------------------------
@@ -455,6 +458,8 @@ export class HiddenInputGenerator implements BuildContext {
     if (at.depth === 1 && flags.fixedWidth !== undefined) length = flags.fixedWidth;
     // A square grid whose width never changes keeps its height too.
     if (at.depth === 0 && of.kind === 'list' && flags.square && flags.fixedWidth !== undefined) length = flags.fixedWidth;
+    // A large square grid: its side squared stays within the values allowed.
+    if (this.options.large && at.depth === 0 && of.kind === 'list' && flags.square) length = Math.min(length, Math.floor(Math.sqrt(this.options.large.maxElements)));
     const inner: Position = { name: at.name, depth: at.depth + 1 };
     if (of.kind === 'list' && flags.rectangular && at.depth === 0 && length > 0) {
       const first = current.length ? current[0]! : null;
