@@ -44,6 +44,8 @@ interface Flags {
   /** Few distinct element values in every example and no range in the constraints: keep to them. */
   elementSet?: Value[];
   alphabet?: string;
+  /** The alphabet as an array (drawn from once per character). */
+  characters?: string[];
   rectangular: boolean;
   square: boolean;
   /** Every row of every example has this length (tuples such as [from, to, weight]): keep it. */
@@ -62,6 +64,9 @@ export interface GeneratedInput<I = Value[]> {
 /** Where a value sits in its parameter: `name`, nesting depth, and a grid's row width for its rows. */
 type Position = { name: string; depth: number; rowLength?: number };
 const MAX_ATTEMPTS_PER_INPUT = 40;
+/** A large input costs ~10^5 values: few tries, then none (a promise random values rarely keep). */
+const MAX_ATTEMPTS_PER_LARGE_INPUT = 4;
+const DEFAULT_CHARS = [...'abc'];
 
 const isNumber = (v: Value): v is number => typeof v === 'number';
 
@@ -169,7 +174,9 @@ function inferFlags(param: ParamModel, constraints: Constraints): Flags {
       : !hasElementBound && distinctLeaves.size > 0 && distinctLeaves.size <= 3 && leaves.length >= 4
         ? { elementSet: [...distinctLeaves.values()] }
         : {}),
-    ...((constraints.alphabets.get(param.name) ?? characters) ? { alphabet: constraints.alphabets.get(param.name) ?? characters } : {}),
+    ...((constraints.alphabets.get(param.name) ?? characters)
+      ? { alphabet: constraints.alphabets.get(param.name) ?? characters, characters: [...(constraints.alphabets.get(param.name) ?? characters)] }
+      : {}),
     rectangular: rows.length > 0 && rows.length === lists.length && rows.every((m) => m.every((r) => r.length === (m[0]?.length ?? 0))),
     ...(widths.size === 1 && rows.flat().length >= 2 ? { fixedWidth: [...widths][0]! } : {}),
     square: rows.length > 0 && rows.every((m) => m.length === (m[0]?.length ?? -1)),
@@ -261,7 +268,8 @@ export class HiddenInputGenerator implements BuildContext {
     const mutable = this.mutableIndices(frozen);
     const builders = this.builders(frozen);
     if (this.examples.length === 0 || (mutable.length === 0 && builders.length === 0) || this.params.some((p) => p.type.kind === 'unknown')) return inputs;
-    for (let attempt = 0; inputs.length < count && attempt < count * MAX_ATTEMPTS_PER_INPUT; attempt++) {
+    const attempts = this.options.large ? MAX_ATTEMPTS_PER_LARGE_INPUT : MAX_ATTEMPTS_PER_INPUT;
+    for (let attempt = 0; inputs.length < count && attempt < count * attempts; attempt++) {
       const base = this.examples[attempt % this.examples.length]!;
       const candidate = this.mutate(base, mutable, builders);
       if (!candidate) continue;
@@ -310,7 +318,7 @@ export class HiddenInputGenerator implements BuildContext {
     const mutable = this.mutableIndices(frozen);
     const builders = this.builders(frozen);
     if ((mutable.length === 0 && builders.length === 0) || this.params.some((p) => p.type.kind === 'unknown')) return null;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS_PER_INPUT; attempt++) {
+    for (let attempt = 0; attempt < (this.options.large ? MAX_ATTEMPTS_PER_LARGE_INPUT : MAX_ATTEMPTS_PER_INPUT); attempt++) {
       const candidate = this.mutate(base, mutable, builders);
       if (candidate) return candidate;
     }
@@ -343,7 +351,17 @@ export class HiddenInputGenerator implements BuildContext {
   }
 
   /** The range a ref's values come from: the constraints', else one inferred from the examples. */
+  /** Ranges by ref: fixed for the generator's life, and asked for once per generated value. */
+  private readonly ranges = new Map<string, { lo: number; hi: number; typicalHi: number }>();
+
   private range(ref: Ref): { lo: number; hi: number; typicalHi: number } {
+    const key = refKey(ref);
+    let range = this.ranges.get(key);
+    if (!range) this.ranges.set(key, (range = this.computeRange(ref)));
+    return range;
+  }
+
+  private computeRange(ref: Ref): { lo: number; hi: number; typicalHi: number } {
     const given = this.constraints.bounds.get(refKey(ref))?.bound ?? {};
     const seen = this.observed(ref);
     const seenLo = seen.length ? Math.min(...seen) : 0;
@@ -400,15 +418,15 @@ export class HiddenInputGenerator implements BuildContext {
   // ---- values -------------------------------------------------------------------------------
 
   private value(param: ParamModel, type: VType, current: Value, at: Position): Value {
-    const ref = (prop: Ref['prop']): Ref => ({ name: at.name, depth: at.depth, prop });
+    // Called once per generated value (10^5 times for a large input): no closures here.
     const flags = this.flags.get(param.name)!;
     switch (type.kind) {
       case 'int':
         if (flags.elementSet && at.depth > 0) return this.rng.pick(flags.elementSet);
-        return this.integer(ref('value'), current);
+        return this.integer({ name: at.name, depth: at.depth, prop: 'value' }, current);
       case 'float': {
         const base = typeof current === 'number' ? current : 1;
-        const { lo, hi } = this.range(ref('value'));
+        const { lo, hi } = this.range({ name: at.name, depth: at.depth, prop: 'value' });
         const value = this.rng.chance(0.5) ? base * (0.5 + this.rng.next() * 1.5) : lo + this.rng.next() * (Math.min(hi, 1000) - lo);
         return Math.round(Math.min(Math.max(value, lo), hi) * 100) / 100;
       }
@@ -416,9 +434,9 @@ export class HiddenInputGenerator implements BuildContext {
         return this.rng.chance(0.5);
       case 'char':
         if (flags.elementSet && at.depth > 0) return this.rng.pick(flags.elementSet);
-        return this.rng.pick([...(flags.alphabet || 'abc')]);
+        return this.rng.pick(flags.alphabet ? flags.characters! : DEFAULT_CHARS);
       case 'string':
-        return this.string(param, typeof current === 'string' ? current : '', ref('length'));
+        return this.string(param, typeof current === 'string' ? current : '', { name: at.name, depth: at.depth, prop: 'length' });
       case 'list':
         return this.list(param, type.of, Array.isArray(current) ? current : [], at);
       case 'linkedlist':

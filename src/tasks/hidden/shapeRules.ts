@@ -76,12 +76,13 @@ export function repairShapes(input: Input, params: Named[], constraints: Constra
     const i = index(name);
     const list = input[i];
     if (!Array.isArray(list)) continue;
-    const seen = [...new Set(list.map((v) => JSON.stringify(v)))].map((v) => JSON.parse(v) as Value);
+    const seen = [...new Map(list.map((v) => [JSON.stringify(v), v])).values()];
+    const same = (a: Value | undefined, b: Value | undefined) => JSON.stringify(a) === JSON.stringify(b);
     for (let k = 1; k < list.length; k++) {
-      if (JSON.stringify(list[k]) !== JSON.stringify(list[k - 1])) continue;
-      const others = seen.filter((v) => JSON.stringify(v) !== JSON.stringify(list[k - 1]) && (k + 1 >= list.length || JSON.stringify(v) !== JSON.stringify(list[k + 1])));
-      if (others.length) list[k] = rng.pick(others);
-      else if (typeof list[k] === 'number') list[k] = (list[k] as number) + 1;
+      if (!same(list[k], list[k - 1])) continue;
+      // A few random draws of another value seen in the list (no scan: lists can be 10^5 long).
+      for (let tries = 0; tries < 8 && (same(list[k], list[k - 1]) || same(list[k], list[k + 1])); tries++) list[k] = rng.pick(seen);
+      if (same(list[k], list[k - 1]) && typeof list[k] === 'number') list[k] = (list[k] as number) + 1;
     }
   }
   for (const [name, parity] of constraints.elementParity) {

@@ -64,7 +64,8 @@ function subsetOf(context: PromiseContext, line: string): KeptPromise | null {
     lines: [line],
     builds: [part!],
     build(input, at) {
-      const pool = (input[w] as Value[]).filter((v, k, all) => !unique || all.findIndex((x) => key(x) === key(v)) === k);
+      const whole = input[w] as Value[];
+      const pool = unique ? [...new Map(whole.map((v) => [key(v), v])).values()] : whole;
       if (pool.length === 0) return false;
       const length = Math.max(1, Math.min(at.length(part!), unique ? pool.length : at.maxLength));
       input[p] = unique ? at.rng.shuffle([...pool]).slice(0, length) : Array.from({ length }, () => at.rng.pick(pool));
@@ -99,17 +100,22 @@ function productsFit(context: PromiseContext, line: string): KeptPromise | null 
   if (!match || indexOf(context, match[1]!) < 0) return null;
   const i = indexOf(context, match[1]!);
   const limit = match[2] === '32' ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER;
-  const fits = (values: number[]) => values.reduce((p, v) => (Math.abs(p) > limit ? p : p * v), 1);
+  // Running products, one pass each way (a zero makes every longer prefix 0).
+  const allFit = (values: number[]) => {
+    let product = 1;
+    for (const v of values) {
+      product *= v;
+      if (Math.abs(product) > limit) return false;
+    }
+    return true;
+  };
   return {
     name: 'products fit',
     lines: [line],
     builds: [],
     holds: (input) => {
       const values = input[i] as number[];
-      for (let k = 1; k <= values.length; k++) {
-        if (Math.abs(fits(values.slice(0, k))) > limit || Math.abs(fits(values.slice(values.length - k))) > limit) return false;
-      }
-      return true;
+      return allFit(values) && allFit([...values].reverse());
     },
   };
 }
