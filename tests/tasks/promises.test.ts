@@ -253,3 +253,24 @@ describe('call sequences of class-design problems', () => {
     }
   });
 });
+
+describe('inputs near the examples', () => {
+  it('edits lists, strings and trees, copies between same-typed parameters, and keeps an empty tree a tree', () => {
+    const params: ParamModel[] = [
+      { name: 'p', type: { kind: 'tree' }, values: [[1, 2, 3], null] },
+      { name: 'q', type: { kind: 'tree' }, values: [[1, 2, 3], [1]] },
+    ];
+    const g = generator(params, 'The number of nodes in both trees is in the range [0, 100].\n-104 <= Node.val <= 104');
+    const near = g.nearby(30, [[[1, 2, 3], [1, 2, 3]], [null, [1]]]).map((x) => x.input as [Value[] | null, Value[] | null]);
+    expect(near.length).toBeGreaterThan(10);
+    for (const [p, q] of near) {
+      // A tree is a level-order list, or null (empty) as in the examples: never a number or a nested list.
+      for (const tree of [p, q]) {
+        expect(tree === null || Array.isArray(tree)).toBe(true);
+        expect((tree ?? []).every((v) => v === null || (typeof v === 'number' && Math.abs(v) <= 1e4))).toBe(true);
+      }
+    }
+    // Some are two equal trees other than the example's: the answer random trees never get.
+    expect(near.some(([p, q]) => JSON.stringify(p) === JSON.stringify(q) && JSON.stringify(p) !== '[1,2,3]')).toBe(true);
+  });
+});

@@ -656,7 +656,9 @@ export class HiddenInputGenerator implements BuildContext {
     ] as const) {
       const index = this.params.findIndex((p) => p.type.kind === kind);
       if (index < 0 || !bound) continue;
-      if (!holds([(input[index] as Value[]).filter((v) => v !== null).length], bound)) return false;
+      const nodes = input[index];
+      // An empty tree or list may be written null.
+      if (!holds([Array.isArray(nodes) ? nodes.filter((v) => v !== null).length : 0], bound)) return false;
     }
     return true;
   }

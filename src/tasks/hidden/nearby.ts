@@ -15,6 +15,8 @@ const sameKind = (a: VType, b: VType) => JSON.stringify(a) === JSON.stringify(b)
 
 /** One small edit of a list or string (returns a new value); `fresh` draws a new element. */
 export function smallEdit(rng: Random, value: Value, fresh: () => Value): Value {
+  // null stands for an empty tree or list.
+  if (value === null) return [fresh()];
   const text = typeof value === 'string';
   const items: Value[] = text ? [...(value as string)] : Array.isArray(value) ? [...value] : [];
   if (!text && !Array.isArray(value)) return typeof value === 'number' ? value + rng.pick([-1, 1]) : value;

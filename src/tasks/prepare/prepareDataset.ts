@@ -16,6 +16,7 @@ import { serializeTask } from '../store.js';
 import type { Task } from '../task.js';
 import { writtenInPython } from './buildTests.js';
 import type { PeerOracle } from './oracles.js';
+import { VerifySandboxError } from '../../verify/verifyProgram.js';
 import { DROP_REASONS, prepareTask, type DropReason, type PrepareOutcome, type PreparedTask } from './prepareTask.js';
 
 /** Bump when the way tasks and tests are made changes: an out dir made otherwise is not resumed. */
@@ -142,7 +143,12 @@ export async function prepareDataset(sandbox: Sandbox, options: PrepareOptions):
     slots.use(async () => {
       const split = splitOfSlug(task.slug, options.config.split.testFraction, options.config.split.seed);
       const others = (peers.get(task.slug) ?? []).filter((p) => p.oracleCode !== task.oracleCode);
-      const outcome = await prepareTask(task, split, sandbox, options.config, options.signal, others);
+      const outcome = await prepareTask(task, split, sandbox, options.config, options.signal, others).catch((error: Error) => {
+        // The sandbox failing, or a stop, ends the run; a bug on one task is that task's drop.
+        if (error instanceof VerifySandboxError || options.signal?.aborted) throw error;
+        log.error('preparing a task failed inside codeq; it is dropped as internal-error', { task: task.id, error: error.stack ?? error.message });
+        return { status: 'dropped', id: task.id, language: task.language, reason: 'internal-error', detail: error.message } as const;
+      });
       if (outcome.status === 'testable') testable++;
       else dropped++;
       progress.advance(1, { testable, dropped });

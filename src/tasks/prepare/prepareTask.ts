@@ -31,7 +31,8 @@ export interface PreparedTask extends Task {
   large: LargeTests | null;
 }
 
-export const DROP_REASONS = [...BUILD_FAILURES, 'buggy-passes'] as const;
+/** internal-error: codeq itself failed on the task (a bug to report, not the task's fault); the run goes on. */
+export const DROP_REASONS = [...BUILD_FAILURES, 'buggy-passes', 'internal-error'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 export type PrepareOutcome =
