@@ -9,9 +9,10 @@
  * never serve as peer oracles for the inputs they are judged on (other languages' solutions do).
  * Writes its section of docs/benchmarks.md and the programs it judged wrongly to --details.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeFileAtomicSync } from '../src/artifacts/atomicWrite.js';
 import { resolveCacheDir } from '../src/config/env.js';
 import { loadConfig } from '../src/config/load.js';
 import { debugbenchDir } from '../src/config/paths.js';
@@ -151,6 +152,6 @@ const lines = [
   '',
   'Targets: agreement ≥ 97%, rejected passed ≤ 2%, accepted failed ≤ 1%, untestable ≤ 10%.',
 ];
-writeFileSync(resolve(REPO, args.details!), `${JSON.stringify(outcomes.filter((o) => (o.kind === 'accepted' && o.verdict !== 'pass' && o.verdict !== 'pass_visible_only' && o.verdict !== 'untestable') || (o.kind === 'rejected' && o.verdict === 'pass')), null, 1)}\n`);
+writeFileAtomicSync(resolve(REPO, args.details!), `${JSON.stringify(outcomes.filter((o) => (o.kind === 'accepted' && o.verdict !== 'pass' && o.verdict !== 'pass_visible_only' && o.verdict !== 'untestable') || (o.kind === 'rejected' && o.verdict === 'pass')), null, 1)}\n`);
 await writeBenchmarkSection(resolve(REPO, args.out!), 'verdicts', lines.join('\n'));
 process.stdout.write(`${lines.join('\n')}\n\nwrong verdicts: ${args.details}\n`);
