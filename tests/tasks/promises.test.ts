@@ -254,6 +254,50 @@ describe('call sequences of class-design problems', () => {
   });
 });
 
+describe('call sequences of iterators that promise valid calls', () => {
+  const spec = {
+    mode: 'design' as const,
+    language: 'java' as const,
+    className: 'BSTIterator',
+    constructorParams: [{ name: 'root', type: 'TreeNode' }],
+    methods: [
+      { name: 'next', params: [], returnType: 'int' },
+      { name: 'hasNext', params: [], returnType: 'boolean' },
+    ],
+  };
+  const examples = [{ calls: ['BSTIterator', 'next', 'next', 'hasNext', 'next', 'hasNext'], args: [[[7, 3, 15, null, null, 9, 20]], [], [], [], [], []] }];
+  const description = 'Implement the BSTIterator class.\nYou may assume that next() calls will always be valid. That is, there will be at least a next number in the in-order traversal when next() is called.';
+  const options = { seed: 'iterator', maxCalls: 12, maxLength: 10, description };
+  const constraints = 'The number of nodes in the tree is in the range [1, 10^5].\n0 <= Node.val <= 10^6';
+
+  it('asks hasNext before every next, and cuts a sequence after hasNext first answers false', () => {
+    const g = new DesignSequenceGenerator('java', spec, examples, constraints, options);
+    expect(g.guard).toBe('hasNext');
+    const all = g.generate(20);
+    expect(all.length).toBeGreaterThan(5);
+    for (const { input } of all) {
+      input.calls.forEach((call, k) => call === 'next' && expect(input.calls[k - 1]).toBe('hasNext'));
+      // No more next calls than the constructor's tree has nodes (an oracle may throw past the end).
+      const nodes = (input.args[0]![0] as Value[]).filter((v) => v !== null).length;
+      expect(input.calls.filter((c) => c === 'next').length).toBeLessThanOrEqual(nodes);
+    }
+    // An answer as a 2-node tree would give it: the third hasNext says false.
+    const input = { calls: ['BSTIterator', 'hasNext', 'next', 'hasNext', 'next', 'hasNext', 'next', 'hasNext'], args: [[[2, 1]], [], [], [], [], [], [], []] };
+    const answer = [null, true, 1, true, 2, false, -1, false];
+    expect(g.trim(input, answer)).toEqual({ input: { calls: input.calls.slice(0, 6), args: input.args.slice(0, 6) }, expected: answer.slice(0, 6) });
+    expect(g.trim({ calls: ['BSTIterator', 'hasNext', 'next'], args: [[[]], [], []] }, [null, false, -1])).toEqual({
+      input: { calls: ['BSTIterator', 'hasNext'], args: [[[]], []] },
+      expected: [null, false],
+    });
+  });
+
+  it('leaves iterators without the promise, and classes without a guard, as they are', () => {
+    expect(new DesignSequenceGenerator('java', spec, examples, constraints, { ...options, description: 'Implement the BSTIterator class.' }).guard).toBeNull();
+    const noGuard = { ...spec, methods: [spec.methods[0]!] };
+    expect(new DesignSequenceGenerator('java', noGuard, examples, constraints, options).guard).toBeNull();
+  });
+});
+
 describe('inputs near the examples', () => {
   it('edits lists, strings and trees, copies between same-typed parameters, and keeps an empty tree a tree', () => {
     const params: ParamModel[] = [

@@ -13,6 +13,11 @@ import { paramType } from './valueType.js';
  * when you search", "currentTime is strictly increasing"), sequences keep an example's calls in
  * order (a prefix of it, arguments changed): a prefix of a valid sequence is valid. Otherwise
  * methods are drawn at random, as often as the examples call them.
+ *
+ * Iterators (a `hasNext`-like method beside the others) that promise valid calls ("next() calls
+ * will always be valid") cannot keep that promise by order alone once the constructor's argument
+ * changes (a smaller tree has fewer elements): their sequences ask the guard before every other
+ * call without arguments, and `trim` cuts a sequence after the guard first answers false.
  */
 export interface DesignInput {
   calls: string[];
@@ -37,6 +42,8 @@ export class DesignSequenceGenerator {
   /** The calls must keep an example's order (see CALL_PROMISE). */
   readonly ordered: boolean;
   private readonly seen: Set<string>;
+  /** The iterator's guard (`hasNext`) when the statement promises valid calls; see `trim`. */
+  readonly guard: string | null;
 
   constructor(
     private readonly language: Language,
@@ -73,6 +80,45 @@ export class DesignSequenceGenerator {
       .split('\n')
       .some((line) => CALL_PROMISE.test(line) && (/\bcalls?\b|\bcalled\b|\bqueries\b/i.test(line) || names.some((n) => new RegExp(`\\b${n}\\b`).test(line)) || this.mentionsArgument(line)));
     this.seen = new Set(examples.map((e) => formatValue([e.calls, e.args] as Value)));
+    const guards = spec.methods.filter((m) => /^has[A-Z]/.test(m.name) && m.params.length === 0);
+    const promised = `${options.description}\n${constraintsText}`
+      .split(/\n|(?<=\.)\s+/)
+      .some((line) => CALL_PROMISE.test(line) && (/\bcalls?\b|\bcalled\b/i.test(line) || names.some((n) => new RegExp(`\\b${n}\\b`).test(line))));
+    this.guard = guards.length === 1 && promised ? guards[0]!.name : null;
+  }
+
+  /**
+   * The sequence and its oracle answer cut before the first call after the guard answered false
+   * (only the guard may be asked again then); null when nothing but the constructor is left.
+   */
+  trim(input: DesignInput, answer: Value): { input: DesignInput; expected: Value } | null {
+    if (!this.guard || !Array.isArray(answer)) return { input, expected: answer };
+    const exhausted = input.calls.findIndex((call, k) => call === this.guard && answer[k] === false);
+    if (exhausted < 0) return { input, expected: answer };
+    const after = input.calls.findIndex((call, k) => k > exhausted && call !== this.guard);
+    if (after < 0) return { input, expected: answer };
+    if (after <= 1) return null;
+    return { input: { calls: input.calls.slice(0, after), args: input.args.slice(0, after) }, expected: answer.slice(0, after) };
+  }
+
+  /**
+   * The guard asked before every other call without arguments (see `trim`), and no more of those
+   * calls than the constructor's arguments hold values: an oracle that throws on an exhausted
+   * iterator answers nothing for the whole sequence, so `trim` alone cannot save it.
+   */
+  private guarded(input: DesignInput): DesignInput {
+    if (!this.guard) return input;
+    const calls: string[] = [];
+    const args: Value[][] = [];
+    let room = countValues((input.args[0] ?? []) as Value);
+    input.calls.forEach((call, k) => {
+      const plain = k > 0 && call !== this.guard && (input.args[k] ?? []).length === 0;
+      if (plain && room-- <= 0) return;
+      if (plain && calls[calls.length - 1] !== this.guard) (calls.push(this.guard!), args.push([]));
+      calls.push(call);
+      args.push(input.args[k] ?? []);
+    });
+    return { calls, args };
   }
 
   private mentionsArgument(line: string): boolean {
@@ -86,6 +132,7 @@ export class DesignSequenceGenerator {
     for (let attempt = 0; out.length < count && attempt < count * 40; attempt++) {
       const candidate = this.ordered || this.rng.chance(0.3) ? this.alongExample(frozen) : this.randomSequence(frozen);
       if (!candidate) continue;
+      candidate.input = this.guarded(candidate.input);
       const key = formatValue([candidate.input.calls, candidate.input.args] as Value);
       if (this.seen.has(key)) continue;
       this.seen.add(key);
@@ -133,4 +180,11 @@ export class DesignSequenceGenerator {
     }
     return calls.length > 1 ? { input: { calls, args }, mutated: [...mutated] } : null;
   }
+}
+
+/** The non-null scalars in a value (a tree's nodes, a nested list's integers, a string's characters). */
+function countValues(value: Value): number {
+  if (value === null) return 0;
+  if (Array.isArray(value)) return value.reduce<number>((n, v) => n + countValues(v), 0);
+  return typeof value === 'string' ? value.length : 1;
 }

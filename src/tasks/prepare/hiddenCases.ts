@@ -14,6 +14,8 @@ export interface InputSource {
   generate(count: number, frozen: ReadonlySet<string>): GeneratedInput<CaseInput>[];
   /** Whether the oracle's answer keeps the statement's promises about answers (none: any answer). */
   answerKept?(answer: Value): boolean;
+  /** The input and answer cut to the part the statement's promises allow (null: drop it). */
+  trim?(input: CaseInput, answer: Value): { input: CaseInput; expected: Value } | null;
   /** Inputs one small edit away from `bases` (for answers random inputs never reach). */
   nearby?(count: number, bases: CaseInput[], frozen: ReadonlySet<string>): GeneratedInput<CaseInput>[];
 }
@@ -45,6 +47,10 @@ function shapeOf(value: Value): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'list';
   return typeof value === 'bigint' ? 'number' : typeof value;
+}
+
+function trimmedCase(source: InputSource, input: CaseInput, answer: Value): { input: CaseInput; expected: Value } | null {
+  return source.trim ? source.trim(input, answer) : { input, expected: answer };
 }
 
 /** Who answers generated inputs: the oracle (its answers are the expected ones) and the peers that must agree. */
@@ -92,11 +98,13 @@ export async function collectHidden(
     const answered = stop < 0 ? run.outputs.length : stop;
     const fresh: (TestCase & { mutated: string[] })[] = [];
     for (let i = 0; i < answered; i++) {
-      const expected = run.outputs[i]!;
+      const trimmed = trimmedCase(source, pending[i]!.input, run.outputs[i]!);
+      if (!trimmed) continue;
+      const { input, expected } = trimmed;
       if (shapes.size === 1 && !shapes.has(shapeOf(expected))) continue;
       if (formatValue(expected).length > config.hidden.maxOutputChars) continue;
       if (source.answerKept && !source.answerKept(expected)) continue;
-      fresh.push({ input: pending[i]!.input, expected, mutated: pending[i]!.mutated });
+      fresh.push({ input, expected, mutated: pending[i]!.mutated });
     }
     const kept = await vouchedByPeers(fresh, judges);
     result.peerDisagreements += fresh.length - kept.length;
@@ -136,10 +144,12 @@ async function diversify(result: HiddenCollection, source: InputSource, frozen: 
     if (candidates.length === 0) break;
     const run = await answers(sandbox, oracle, candidates.map((c) => c.input), config, signal);
     const fresh = candidates.flatMap((c, i) => {
-      const expected = run.outputs[i];
-      if (expected === undefined || formatValue(expected) === dominant || formatValue(expected).length > config.hidden.maxOutputChars) return [];
+      const trimmed = run.outputs[i] === undefined ? null : trimmedCase(source, c.input, run.outputs[i]!);
+      if (!trimmed) return [];
+      const { input, expected } = trimmed;
+      if (formatValue(expected) === dominant || formatValue(expected).length > config.hidden.maxOutputChars) return [];
       if (source.answerKept && !source.answerKept(expected)) return [];
-      return [{ input: c.input, expected, mutated: c.mutated }];
+      return [{ input, expected, mutated: c.mutated }];
     });
     const kept = await vouchedByPeers(fresh, judges);
     result.peerDisagreements += fresh.length - kept.length;
