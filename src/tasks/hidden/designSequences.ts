@@ -76,14 +76,12 @@ export class DesignSequenceGenerator {
     for (const e of examples) for (const call of e.calls.slice(1)) counts.set(call, (counts.get(call) ?? 0) + 1);
     this.weights = spec.methods.map((m) => ({ name: m.name, count: (counts.get(m.name) ?? 0) + 1 }));
     const names = methods.map((m) => m.name);
-    this.ordered = constraintsText
-      .split('\n')
-      .some((line) => CALL_PROMISE.test(line) && (/\bcalls?\b|\bcalled\b|\bqueries\b/i.test(line) || names.some((n) => new RegExp(`\\b${n}\\b`).test(line)) || this.mentionsArgument(line)));
+    const aboutCalls = (line: string) => /\bcalls?\b|\bcalled\b|\bqueries\b/i.test(line) || names.some((n) => new RegExp(`\\b${n}\\b`).test(line));
+    this.ordered = constraintsText.split('\n').some((line) => CALL_PROMISE.test(line) && (aboutCalls(line) || this.mentionsArgument(line)));
     this.seen = new Set(examples.map((e) => formatValue([e.calls, e.args] as Value)));
+    // An iterator's promise usually sits in the statement ("You may assume that next() calls will always be valid.").
     const guards = spec.methods.filter((m) => /^has[A-Z]/.test(m.name) && m.params.length === 0);
-    const promised = `${options.description}\n${constraintsText}`
-      .split(/\n|(?<=\.)\s+/)
-      .some((line) => CALL_PROMISE.test(line) && (/\bcalls?\b|\bcalled\b/i.test(line) || names.some((n) => new RegExp(`\\b${n}\\b`).test(line))));
+    const promised = `${options.description}\n${constraintsText}`.split(/\n|(?<=\.)\s+/).some((sentence) => CALL_PROMISE.test(sentence) && aboutCalls(sentence));
     this.guard = guards.length === 1 && promised ? guards[0]!.name : null;
   }
 

@@ -43,9 +43,8 @@ interface Flags {
   unique: boolean;
   /** Few distinct element values in every example and no range in the constraints: keep to them. */
   elementSet?: Value[];
-  alphabet?: string;
-  /** The alphabet as an array (drawn from once per character). */
-  characters?: string[];
+  /** The characters strings and chars are drawn from (split once: drawn from per character). */
+  alphabet?: string[];
   rectangular: boolean;
   square: boolean;
   /** Every row of every example has this length (tuples such as [from, to, weight]): keep it. */
@@ -67,6 +66,7 @@ const MAX_ATTEMPTS_PER_INPUT = 40;
 /** A large input costs ~10^5 values: few tries, then none (a promise random values rarely keep). */
 const MAX_ATTEMPTS_PER_LARGE_INPUT = 4;
 const DEFAULT_CHARS = [...'abc'];
+const STRING_CHARS = [...'ab'];
 
 const isNumber = (v: Value): v is number => typeof v === 'number';
 
@@ -163,7 +163,8 @@ function inferFlags(param: ParamModel, constraints: Constraints): Flags {
   const hasElementBound = [...constraints.bounds.values()].some(({ ref }) => ref.name === param.name && ref.depth > 0 && ref.prop === 'value');
   const rows = lists.filter((l) => l.every(Array.isArray)) as Value[][][];
   const widths = new Set(rows.flat().map((row) => row.length));
-  const characters = [...new Set([...strings.join(''), ...leaves.filter((v): v is string => typeof v === 'string').join('')])].join('');
+  const seenCharacters = [...new Set([...strings.join(''), ...leaves.filter((v): v is string => typeof v === 'string').join('')])].join('');
+  const alphabet = constraints.alphabets.get(param.name) ?? seenCharacters;
   return {
     sorted: constraints.sorted.get(param.name) ?? (longEnough && flat.length === lists.length ? (flat.every(ascending) ? 'asc' : flat.every(descending) ? 'desc' : undefined) : undefined),
     unique:
@@ -174,9 +175,7 @@ function inferFlags(param: ParamModel, constraints: Constraints): Flags {
       : !hasElementBound && distinctLeaves.size > 0 && distinctLeaves.size <= 3 && leaves.length >= 4
         ? { elementSet: [...distinctLeaves.values()] }
         : {}),
-    ...((constraints.alphabets.get(param.name) ?? characters)
-      ? { alphabet: constraints.alphabets.get(param.name) ?? characters, characters: [...(constraints.alphabets.get(param.name) ?? characters)] }
-      : {}),
+    ...(alphabet ? { alphabet: [...alphabet] } : {}),
     rectangular: rows.length > 0 && rows.length === lists.length && rows.every((m) => m.every((r) => r.length === (m[0]?.length ?? 0))),
     ...(widths.size === 1 && rows.flat().length >= 2 ? { fixedWidth: [...widths][0]! } : {}),
     square: rows.length > 0 && rows.every((m) => m.length === (m[0]?.length ?? -1)),
@@ -259,6 +258,10 @@ export class HiddenInputGenerator implements BuildContext {
     return this.params.flatMap((p, i) => (this.frozen.has(p.name) || frozen.has(p.name) || this.built.has(p.name) ? [] : [i]));
   }
 
+  private get attemptsPerInput(): number {
+    return this.options.large ? MAX_ATTEMPTS_PER_LARGE_INPUT : MAX_ATTEMPTS_PER_INPUT;
+  }
+
   /**
    * Up to `count` new inputs, none equal to an example or to any input this generator gave
    * before; `frozen` adds parameters not to change (ones that led the oracles to disagree).
@@ -268,8 +271,7 @@ export class HiddenInputGenerator implements BuildContext {
     const mutable = this.mutableIndices(frozen);
     const builders = this.builders(frozen);
     if (this.examples.length === 0 || (mutable.length === 0 && builders.length === 0) || this.params.some((p) => p.type.kind === 'unknown')) return inputs;
-    const attempts = this.options.large ? MAX_ATTEMPTS_PER_LARGE_INPUT : MAX_ATTEMPTS_PER_INPUT;
-    for (let attempt = 0; inputs.length < count && attempt < count * attempts; attempt++) {
+    for (let attempt = 0; inputs.length < count && attempt < count * this.attemptsPerInput; attempt++) {
       const base = this.examples[attempt % this.examples.length]!;
       const candidate = this.mutate(base, mutable, builders);
       if (!candidate) continue;
@@ -318,7 +320,7 @@ export class HiddenInputGenerator implements BuildContext {
     const mutable = this.mutableIndices(frozen);
     const builders = this.builders(frozen);
     if ((mutable.length === 0 && builders.length === 0) || this.params.some((p) => p.type.kind === 'unknown')) return null;
-    for (let attempt = 0; attempt < (this.options.large ? MAX_ATTEMPTS_PER_LARGE_INPUT : MAX_ATTEMPTS_PER_INPUT); attempt++) {
+    for (let attempt = 0; attempt < this.attemptsPerInput; attempt++) {
       const candidate = this.mutate(base, mutable, builders);
       if (candidate) return candidate;
     }
@@ -350,10 +352,10 @@ export class HiddenInputGenerator implements BuildContext {
     return this.examples.flatMap((e) => evaluate(ref, this.params, e) ?? []).filter((v) => !Number.isNaN(v));
   }
 
-  /** The range a ref's values come from: the constraints', else one inferred from the examples. */
   /** Ranges by ref: fixed for the generator's life, and asked for once per generated value. */
   private readonly ranges = new Map<string, { lo: number; hi: number; typicalHi: number }>();
 
+  /** The range a ref's values come from: the constraints', else one inferred from the examples. */
   private range(ref: Ref): { lo: number; hi: number; typicalHi: number } {
     const key = refKey(ref);
     let range = this.ranges.get(key);
@@ -434,7 +436,7 @@ export class HiddenInputGenerator implements BuildContext {
         return this.rng.chance(0.5);
       case 'char':
         if (flags.elementSet && at.depth > 0) return this.rng.pick(flags.elementSet);
-        return this.rng.pick(flags.alphabet ? flags.characters! : DEFAULT_CHARS);
+        return this.rng.pick(flags.alphabet ?? DEFAULT_CHARS);
       case 'string':
         return this.string(param, typeof current === 'string' ? current : '', { name: at.name, depth: at.depth, prop: 'length' });
       case 'list':
@@ -450,7 +452,7 @@ export class HiddenInputGenerator implements BuildContext {
 
   private string(param: ParamModel, current: string, lengthRef: Ref): string {
     const flags = this.flags.get(param.name)!;
-    const alphabet = [...(flags.alphabet || 'ab')];
+    const alphabet = flags.alphabet ?? STRING_CHARS;
     const length = this.lengthNear(lengthRef, current.length);
     const strategy = this.rng.int(0, 3);
     let out: string[];
