@@ -69,9 +69,13 @@ const lines = [
   'near the constraint maxima; tasks whose hidden inputs another correct solution of the problem checked, the inputs it answered',
   'otherwise (dropped) and the tasks where that froze a parameter; examples whose stated output the oracle contradicts beyond order.',
   '',
-  '| language | ≥ 10 hidden, ≥ 2 outputs | of single-answer tasks | no hidden | one hidden output | multi_answer | nondeterministic | large inputs | checked by peers | inputs peers dropped | frozen by peers | example disagreements |',
+  `| language | ≥ ${HIDDEN_TARGET.minTests} hidden, ≥ ${HIDDEN_TARGET.minDistinctOutputs} outputs | of single-answer tasks | no hidden | one hidden output | multi_answer | nondeterministic | large inputs | checked by peers | inputs peers dropped | frozen by peers | example disagreements |`,
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...hiddenRows,
+  '',
+  `Problems with the most tasks short of it: ${Object.entries(stats.languages)
+    .map(([language, s]) => `${language} ${s.hiddenCoverage.shortProblems.map((p) => `\`${p.slug}\` (${p.tasks})`).join(', ') || 'none'}`)
+    .join('; ')}.`,
 ];
 await writeBenchmarkSection(resolve(REPO, args.out!), 'prepare', lines.join('\n'));
 process.stdout.write(`${lines.join('\n')}\n\nprepared into ${outDir}\n`);

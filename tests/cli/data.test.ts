@@ -45,6 +45,9 @@ describe('codeq data prepare', () => {
     expect(tasks.filter((t) => t.spec.mode === 'call').every((t) => t.hidden.length === 4)).toBe(true);
     // Every task is on its problem's side of the default split (by slug, seeded).
     for (const t of tasks) expect(t.split).toBe(splitOfSlug(t.slug, config.tasks.split.testFraction, config.tasks.split.seed));
+    // 4 hidden tests are short of the target for every task: the problems with the most short tasks come first, then by name.
+    const pythonSlugs = tasks.filter((t) => t.language === 'python3').map((t) => t.slug).sort();
+    expect(stats.languages.python3.hiddenCoverage).toMatchObject({ tasks: 0, share: 0, shortProblems: pythonSlugs.slice(0, 3).map((slug) => ({ slug, tasks: 1 })) });
     const again = codeq('data', 'prepare', '--debugbench', data, '--out', out, '--languages', 'python3,cpp', '--hidden', '4', '--seed', '3');
     expect(again.status).toBe(0);
     expect(again.stderr).toContain('resuming');

@@ -12,11 +12,11 @@ import { VISIBLE_ONLY_REASONS, type VisibleOnlyReason } from '../../verify/verdi
 import { loadDebugBench, type LoadProblem } from '../debugbench.js';
 import { formatValue } from '../literal.js';
 import { splitOfSlug } from '../split.js';
+import { VerifySandboxError } from '../../verify/verifyProgram.js';
 import { serializeTask } from '../store.js';
 import type { Task } from '../task.js';
 import { writtenInPython } from './buildTests.js';
 import type { PeerOracle } from './oracles.js';
-import { VerifySandboxError } from '../../verify/verifyProgram.js';
 import { DROP_REASONS, prepareTask, type DropReason, type PrepareOutcome, type PreparedTask } from './prepareTask.js';
 
 /** Bump when the way tasks and tests are made changes: an out dir made otherwise is not resumed. */
@@ -25,6 +25,7 @@ const RECIPE_VERSION = 3;
 /** The issue's bar for hidden tests that can fail a wrong program: reported, not enforced. */
 export const HIDDEN_TARGET = { minTests: 10, minDistinctOutputs: 2, share: 0.95 } as const;
 const CHUNK_SIZE = 25;
+const SHORT_PROBLEMS_LISTED = 3;
 
 export interface PrepareOptions {
   debugbench: string;
@@ -64,7 +65,14 @@ export interface LanguageStats {
    * expected outputs: of all testable tasks, and of those with one valid, deterministic answer
    * (multi_answer and nondeterministic tasks cannot have hidden tests until a checker exists).
    */
-  hiddenCoverage: { tasks: number; share: number; singleAnswerTasks: number; shareOfSingleAnswer: number };
+  hiddenCoverage: {
+    tasks: number;
+    share: number;
+    singleAnswerTasks: number;
+    shareOfSingleAnswer: number;
+    /** The problems with the most tasks short of the target (where a checker or a generator would pay most). */
+    shortProblems: { slug: string; tasks: number }[];
+  };
   /** Hidden inputs checked by other correct solutions: tasks with at least one peer, inputs dropped, tasks with frozen parameters. */
   peers: { tasksChecked: number; inputsDropped: number; tasksFrozen: number };
   /** Tasks with hidden inputs near the constraint maxima, and how many such inputs in all. */
@@ -236,7 +244,16 @@ function coverage(kept: PreparedTask[]): LanguageStats['hiddenCoverage'] {
   const single = kept.filter((t) => t.visibleOnly !== 'multi_answer' && t.visibleOnly !== 'nondeterministic');
   const meeting = kept.filter(meetsHiddenTarget).length;
   const meetingSingle = single.filter(meetsHiddenTarget).length;
-  return { tasks: meeting, share: round(meeting / Math.max(kept.length, 1)), singleAnswerTasks: single.length, shareOfSingleAnswer: round(meetingSingle / Math.max(single.length, 1)) };
+  const short = new Map<string, number>();
+  for (const task of kept) if (!meetsHiddenTarget(task)) short.set(task.slug, (short.get(task.slug) ?? 0) + 1);
+  const shortProblems = [...short].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, SHORT_PROBLEMS_LISTED).map(([slug, tasks]) => ({ slug, tasks }));
+  return {
+    tasks: meeting,
+    share: round(meeting / Math.max(kept.length, 1)),
+    singleAnswerTasks: single.length,
+    shareOfSingleAnswer: round(meetingSingle / Math.max(single.length, 1)),
+    shortProblems,
+  };
 }
 
 /**
