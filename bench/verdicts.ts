@@ -20,8 +20,8 @@ import { describeMachine, writeBenchmarkSection } from '../src/report/benchmarks
 import { createSandbox } from '../src/sandbox/createSandbox.js';
 import { LANGUAGES, type BackendName, type Language } from '../src/sandbox/types.js';
 import { loadDebugBench } from '../src/tasks/debugbench.js';
-import { buildTests, writtenInPython } from '../src/tasks/prepare/buildTests.js';
-import type { PeerOracle } from '../src/tasks/prepare/oracles.js';
+import { buildTests, writtenInPython, type TaskTests } from '../src/tasks/prepare/buildTests.js';
+import { agreeing, answers, usablePeers, type PeerOracle } from '../src/tasks/prepare/oracles.js';
 import type { Task } from '../src/tasks/task.js';
 import { Progress } from '../src/util/progress.js';
 import { Random } from '../src/util/random.js';
@@ -29,6 +29,7 @@ import { Semaphore } from '../src/util/semaphore.js';
 import { wilson } from '../src/evaluation/intervals.js';
 import { judgeCandidate, judgeTargetOfTests } from '../src/verify/judgeCandidate.js';
 import type { FinalVerdict } from '../src/verify/verdicts.js';
+import type { CaseFailure } from '../src/verify/verifyProgram.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,10 +64,17 @@ const add = (task: Task, candidate: Candidate) => {
   entry.candidates.push(candidate);
   sample.set(task.id, entry);
 };
-// Accepted: every record whose problem has another solution in the record's language.
+// Accepted: each other solution of a problem in its language, judged once (on the tests of the
+// first record whose oracle is another program), so one program many records share counts once.
+const acceptedOnce = new Set<string>();
 for (const task of loaded.tasks) {
   if (task.language !== 'python3' && writtenInPython(task.oracleCode)) continue;
-  for (const other of solutions.get(task.slug) ?? []) if (other.language === task.language && other.code !== task.oracleCode) add(task, { kind: 'accepted', code: other.code });
+  for (const other of solutions.get(task.slug) ?? []) {
+    const key = `${task.slug}\0${other.language}\0${other.code}`;
+    if (other.language !== task.language || other.code === task.oracleCode || acceptedOnce.has(key)) continue;
+    acceptedOnce.add(key);
+    add(task, { kind: 'accepted', code: other.code });
+  }
 }
 // Rejected: the buggy programs of those records, and of a random sample of each language's others.
 for (const entry of sample.values()) entry.candidates.push({ kind: 'rejected', code: entry.task.buggyCode });
@@ -78,8 +86,35 @@ for (const language of LANGUAGES) {
 const scratch = mkdtempSync(join(resolveCacheDir(config.cacheDir), 'bench-verdicts-'));
 chmodSync(scratch, 0o755);
 const sandbox = await createSandbox(config, args.backend as BackendName);
-type Outcome = { id: string; language: Language; kind: Candidate['kind']; verdict: FinalVerdict | 'untestable'; visiblePass: boolean; why: string };
+type Outcome = {
+  id: string;
+  language: Language;
+  kind: Candidate['kind'];
+  verdict: FinalVerdict | 'untestable';
+  visiblePass: boolean;
+  why: string;
+  /** An accepted program that failed: how many other solutions answer its failing input as the oracle does, of how many that ran. */
+  witnesses?: { agree: number; of: number };
+};
 const outcomes: Outcome[] = [];
+
+/**
+ * Whether a failing input of an accepted program is a real counterexample: every other solution
+ * of the problem (any language, not the program itself) that can be run on it answers it as the
+ * oracle did. Then the program is wrong on an input the contract allows, and LeetCode's tests
+ * simply never reached it; otherwise the input (or codeq's judging) is the suspect.
+ */
+async function witnessesOf(task: Task, code: string, tests: TaskTests, failure: CaseFailure): Promise<{ agree: number; of: number }> {
+  const others = (solutions.get(task.slug) ?? []).filter((s) => s.code !== code && s.code !== task.oracleCode).map((s) => ({ language: s.language, oracleCode: s.code, examples: s.examples }));
+  const witnesses = await usablePeers(task.slug, tests.spec, others, tests.visible, tests.compare, sandbox, config.tasks);
+  const failing = { input: failure.input, expected: failure.expected };
+  let agree = 0;
+  for (const witness of witnesses) {
+    const run = await answers(sandbox, witness, [failing.input], config.tasks);
+    if (agreeing(run.outputs, [failing], tests.compare)[0]) agree++;
+  }
+  return { agree, of: witnesses.length };
+}
 const progress = new Progress('judging known verdicts', sample.size);
 const slots = new Semaphore(config.tasks.verify.concurrency);
 const started = Date.now();
@@ -99,6 +134,7 @@ await Promise.all(
         }
         const judgement = await judgeCandidate(sandbox, judgeTargetOfTests(built.tests), candidate.code, config.tasks);
         const failure = judgement.hidden?.firstFailure ?? judgement.visible.firstFailure;
+        const failedAccepted = candidate.kind === 'accepted' && failure && judgement.verdict !== 'pass' && judgement.verdict !== 'pass_visible_only';
         outcomes.push({
           id: task.id,
           language: task.language,
@@ -106,6 +142,7 @@ await Promise.all(
           verdict: judgement.verdict,
           visiblePass: judgement.visible.verdict === 'pass',
           why: judgement.verdict === 'pass_visible_only' ? `${built.tests.visibleOnly}` : `${judgement.hidden && judgement.hidden.verdict !== 'pass' ? 'hidden' : 'visible'}: ${(judgement.hidden ?? judgement.visible).message} ${failure ? JSON.stringify(failure).slice(0, 300) : ''}`,
+          ...(failedAccepted ? { witnesses: await witnessesOf(task, candidate.code, built.tests, failure) } : {}),
         });
       }
       progress.advance(1);
@@ -113,6 +150,7 @@ await Promise.all(
   ),
 );
 await sandbox.dispose();
+
 rmSync(scratch, { recursive: true, force: true });
 const minutes = (Date.now() - started) / 60000;
 
@@ -126,31 +164,37 @@ function row(label: string, group: Outcome[]) {
   const testable = group.filter((o) => o.verdict !== 'untestable' && o.verdict !== 'pass_visible_only');
   const accepted = testable.filter((o) => o.kind === 'accepted');
   const rejected = testable.filter((o) => o.kind === 'rejected');
-  const wrongFails = accepted.filter((o) => o.verdict !== 'pass').length;
+  const failedAccepted = accepted.filter((o) => o.verdict !== 'pass');
+  const wrongFails = failedAccepted.length;
+  const confirmed = failedAccepted.filter((o) => o.witnesses && o.witnesses.of > 0 && o.witnesses.agree === o.witnesses.of).length;
   const wrongPasses = rejected.filter((o) => o.verdict === 'pass').length;
   const rejectedAll = group.filter((o) => o.kind === 'rejected' && o.verdict !== 'untestable');
   const examplesOnly = rejectedAll.filter((o) => o.visiblePass).length;
   const agree = testable.length - wrongFails - wrongPasses;
   const untestable = group.length - testable.length;
-  return `| ${label} | ${group.length} | ${pct(untestable, group.length)} (${group.filter((o) => o.verdict === 'untestable').length} + ${group.filter((o) => o.verdict === 'pass_visible_only').length}) | ${pct(agree, testable.length)}${interval(agree, testable.length)} | ${wrongFails} / ${accepted.length} = ${pct(wrongFails, accepted.length)}${interval(wrongFails, accepted.length)} | ${wrongPasses} / ${rejected.length} = ${pct(wrongPasses, rejected.length)}${interval(wrongPasses, rejected.length)} | ${examplesOnly} / ${rejectedAll.length} = ${pct(examplesOnly, rejectedAll.length)} |`;
+  return `| ${label} | ${group.length} | ${pct(untestable, group.length)} (${group.filter((o) => o.verdict === 'untestable').length} + ${group.filter((o) => o.verdict === 'pass_visible_only').length}) | ${pct(agree, testable.length)}${interval(agree, testable.length)} | ${wrongFails} / ${accepted.length} = ${pct(wrongFails, accepted.length)}${interval(wrongFails, accepted.length)} | ${confirmed} | ${wrongFails - confirmed} / ${accepted.length} = ${pct(wrongFails - confirmed, accepted.length)}${interval(wrongFails - confirmed, accepted.length)} | ${wrongPasses} / ${rejected.length} = ${pct(wrongPasses, rejected.length)}${interval(wrongPasses, rejected.length)} | ${examplesOnly} / ${rejectedAll.length} = ${pct(examplesOnly, rejectedAll.length)} |`;
 }
 const lines = [
   '## Verdicts against known judge verdicts',
   '',
   `Command: \`npm run bench:verdicts\` (seed ${args.seed}). Accepted programs: every other correct solution of a problem in the task's own language`,
-  "(DebugBench holds several accepted solutions for some problems); rejected programs: DebugBench's buggy programs (the benchmark kept",
+  "(DebugBench holds several accepted solutions for some problems), each judged once; rejected programs: DebugBench's buggy programs (the benchmark kept",
   `bugs that LeetCode's judge rejects) of those tasks and of ${args.rejected} random other tasks per language. Tests are built as \`codeq data prepare\``,
   'builds them, except that a solution being judged never vouches for the inputs it is judged on. "Untestable": no tests (the oracle',
   'fails, unsupported signature) + pass_visible_only (no hidden test can vouch: several valid answers, random answers, too few hidden tests).',
   'Agreement, wrong failures and wrong passes count the programs codeq can test; examples-only = the verdict on the visible tests alone.',
+  '"Counterexample": an accepted program failed on an input that every other solution of the problem (any language, at least one)',
+  "answers as the oracle does: the program is wrong on an input the constraints allow, which LeetCode's tests did not reach; the",
+  'rest are the wrong failures codeq itself may cause (inputs outside the contract, answers judged too strictly).',
   `Machine: ${describeMachine()}. Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${minutes.toFixed(1)} min. Intervals: Wilson 95%.`,
   '',
-  '| language | programs | untestable | agreement | accepted, failed | rejected, passed | rejected, passed on examples only |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
+  '| language | programs | untestable | agreement | accepted, failed | of them on a counterexample | accepted, failed, no counterexample | rejected, passed | rejected, passed on examples only |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...LANGUAGES.map((l) => row(l, outcomes.filter((o) => o.language === l))),
   row('all', outcomes),
   '',
-  'Targets: agreement ≥ 97%, rejected passed ≤ 2%, accepted failed ≤ 1%, untestable ≤ 10%.',
+  'Targets: agreement ≥ 97%, rejected passed ≤ 2%, accepted failed ≤ 1% (read on the failures without a counterexample: a program',
+  'wrong on a valid input should fail), untestable ≤ 10%.',
 ];
 writeFileAtomicSync(resolve(REPO, args.details!), `${JSON.stringify(outcomes.filter((o) => (o.kind === 'accepted' && o.verdict !== 'pass' && o.verdict !== 'pass_visible_only' && o.verdict !== 'untestable') || (o.kind === 'rejected' && o.verdict === 'pass')), null, 1)}\n`);
 await writeBenchmarkSection(resolve(REPO, args.out!), 'verdicts', lines.join('\n'));

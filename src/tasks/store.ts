@@ -68,6 +68,7 @@ const TaskLineSchema = z.object({
   split: z.enum(['train', 'test']),
   spec: SpecSchema,
   orderFreeLevels: z.array(z.number().int().min(0)),
+  checker: z.string().optional(),
   visibleOnly: z.enum(VISIBLE_ONLY_REASONS).nullable(),
   visible: z.array(CaseSchema),
   hidden: z.array(CaseSchema),

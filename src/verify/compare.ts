@@ -1,4 +1,6 @@
+import type { CaseInput } from '../tasks/harness/spec.js';
 import { formatValue, isInteger, type Value } from '../tasks/literal.js';
+import { answerChecker } from './answerCheckers.js';
 
 export interface CompareOptions {
   /** Relative (and, below 1, absolute) tolerance for non-integer numbers. LeetCode accepts 1e-5. */
@@ -10,6 +12,11 @@ export interface CompareOptions {
    * any order", while answer[0] and answer[1] keep their places).
    */
   orderFreeLevels: number[];
+  /**
+   * The slug of the problem's answer checker (several valid answers, see answerCheckers.ts):
+   * an answer is acceptable when the checker accepts it for the case's input, whatever the oracle said.
+   */
+  checker?: string;
 }
 
 function sameNumber(a: number | bigint, b: number | bigint, tolerance: number): boolean {
@@ -43,8 +50,14 @@ export function canonicalOrder(value: Value, levels: readonly number[], level = 
   return keyed.map(([, item]) => item);
 }
 
-/** Is `actual` an acceptable result where the oracle gave `expected`? */
-export function acceptable(actual: Value, expected: Value, options: CompareOptions): boolean {
+/** Is `actual` an acceptable result where the oracle gave `expected` on `input`? */
+export function acceptable(actual: Value, expected: Value, options: CompareOptions, input?: CaseInput): boolean {
+  if (options.checker !== undefined) {
+    const check = answerChecker(options.checker);
+    if (!check) throw new Error(`no answer checker named ${options.checker}`);
+    if (input === undefined) throw new Error(`the ${options.checker} checker needs the case's input`);
+    return check(input, actual);
+  }
   if (sameValue(actual, expected, options.tolerance)) return true;
   if (options.orderFreeLevels.length === 0 || !Array.isArray(actual) || !Array.isArray(expected)) return false;
   return sameValue(canonicalOrder(actual, options.orderFreeLevels), canonicalOrder(expected, options.orderFreeLevels), options.tolerance);

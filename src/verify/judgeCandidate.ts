@@ -2,7 +2,7 @@ import type { TasksConfig } from '../config/schema.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { TestCase, TestSpec } from '../tasks/harness/spec.js';
 import type { TaskTests } from '../tasks/prepare/buildTests.js';
-import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
+import { taskCompare, type PreparedTask } from '../tasks/prepare/prepareTask.js';
 import { materializeLarge } from '../tasks/prepare/largeCases.js';
 import { candidateLimits } from '../tasks/prepare/limits.js';
 import type { CompareOptions } from './compare.js';
@@ -26,7 +26,7 @@ export interface JudgeTarget {
 export function judgeTargetOf(task: PreparedTask, config: TasksConfig): JudgeTarget {
   return {
     spec: task.spec,
-    compare: { tolerance: config.verify.tolerance, orderFreeLevels: task.orderFreeLevels },
+    compare: taskCompare(task, config.verify.tolerance),
     visible: task.visible,
     hidden: task.hidden,
     oracleMs: task.oracleMs,

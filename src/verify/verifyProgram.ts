@@ -55,7 +55,7 @@ export async function verifyProgram(
   let firstFailure: CaseFailure | undefined;
   const passedByCase = cases.map((testCase, index) => {
     const actual = outputs[index];
-    const ok = actual !== undefined && [testCase.expected, ...(testCase.alsoAccepted ?? [])].some((expected) => acceptable(actual, expected, compare));
+    const ok = actual !== undefined && [testCase.expected, ...(testCase.alsoAccepted ?? [])].some((expected) => acceptable(actual, expected, compare, testCase.input));
     if (!ok) firstFailure ??= { index, input: testCase.input, expected: testCase.expected, ...(actual !== undefined ? { actual } : {}) };
     return ok;
   });

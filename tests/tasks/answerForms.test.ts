@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { answerForm, orderLevelsExplaining, statedOrderFreeLevels, statesSeveralAnswers } from '../../src/tasks/prepare/answerForms.js';
+import { answerChecker } from '../../src/verify/answerCheckers.js';
 import { acceptable, canonicalOrder } from '../../src/verify/compare.js';
 
 describe('order-free comparison at every nesting level', () => {
@@ -66,5 +67,32 @@ describe('reading what a statement accepts', () => {
     const form = answerForm('Return any rearrangement of nums that meets the requirements.', [{ oracle: [1, 2, 4, 5, 3], stated: [1, 4, 2, 5, 3] }], 1e-5);
     expect(form.orderFreeLevels).toEqual([]);
     expect(form.multiAnswer).toBe(true);
+  });
+});
+
+describe('answer checkers for problems with several valid answers', () => {
+  const accepts = answerChecker('valid-arrangement-of-pairs')!;
+  const pairs = [[5, 1], [4, 5], [11, 9], [9, 4]];
+
+  it('a valid arrangement: the same pairs, each end the next start', () => {
+    expect(accepts([pairs], [[11, 9], [9, 4], [4, 5], [5, 1]])).toBe(true);
+    expect(accepts([[[1, 3], [3, 2], [2, 1]]], [[2, 1], [1, 3], [3, 2]])).toBe(true);
+  });
+
+  it('rejects a broken chain, a missing, repeated or foreign pair, and answers of another shape', () => {
+    expect(accepts([pairs], [[9, 4], [11, 9], [4, 5], [5, 1]])).toBe(false);
+    expect(accepts([pairs], [[11, 9], [9, 4], [4, 5]])).toBe(false);
+    expect(accepts([[[1, 2], [2, 1], [1, 2]]], [[1, 2], [2, 1], [1, 2]])).toBe(true);
+    expect(accepts([[[1, 2], [2, 1], [1, 3]]], [[1, 2], [2, 1], [1, 2]])).toBe(false);
+    expect(accepts([pairs], [[11, 9], [9, 4], [4, 5], [5, 7]])).toBe(false);
+    expect(accepts([pairs], 'abc')).toBe(false);
+    expect(accepts([pairs], [[11, 9, 0], [9, 4], [4, 5], [5, 1]])).toBe(false);
+  });
+
+  it('judges through acceptable() only with the case input, whatever the oracle answered', () => {
+    const options = { tolerance: 1e-5, orderFreeLevels: [], checker: 'valid-arrangement-of-pairs' };
+    expect(acceptable([[11, 9], [9, 4], [4, 5], [5, 1]], [[0, 0]], options, [pairs])).toBe(true);
+    expect(() => acceptable([], [], options)).toThrow(/needs the case's input/);
+    expect(answerChecker('two-sum')).toBeUndefined();
   });
 });

@@ -62,6 +62,30 @@ describe('judging like LeetCode', () => {
     expect(judged.hidden).toBeNull();
   });
 
+  it('several valid answers with a checker: hidden tests judge them, any valid answer passes', async () => {
+    const euler = (pop: string) =>
+      `class Solution:\n    def validArrangement(self, pairs: List[List[int]]) -> List[List[int]]:\n        out, bal = {}, {}\n        for a, b in pairs:\n            out.setdefault(a, []).append(b)\n            bal[a] = bal.get(a, 0) + 1\n            bal[b] = bal.get(b, 0) - 1\n        start = next((k for k, d in bal.items() if d == 1), pairs[0][0])\n        stack, path = [start], []\n        while stack:\n            if out.get(stack[-1]):\n                stack.append(out[stack[-1]].${pop})\n            else:\n                path.append(stack.pop())\n        path.reverse()\n        return [[path[i], path[i + 1]] for i in range(len(path) - 1)]\n`;
+    const tests = await built(sandbox, source({
+      slug: 'valid-arrangement-of-pairs',
+      description: 'An arrangement of pairs is valid if for every index i where 1 <= i < pairs.length, we have endi-1 == starti.\nReturn any valid arrangement of pairs.',
+      constraints: '1 <= pairs.length <= 12\npairs[i].length == 2\n0 <= starti, endi <= 1000\nstarti != endi\nNo two pairs are exactly the same.\nThere exists a valid arrangement of pairs.',
+      examples: ['Input: pairs = [[5,1],[4,5],[11,9],[9,4]]\nOutput: [[11,9],[9,4],[4,5],[5,1]]', 'Input: pairs = [[1,2],[1,3],[2,1]]\nOutput: [[1,2],[2,1],[1,3]]'],
+      oracleCode: euler('pop()'),
+    }));
+    expect(tests.compare.checker).toBe('valid-arrangement-of-pairs');
+    expect(tests.visibleOnly).toBeNull();
+    expect(tests.hidden.length).toBeGreaterThanOrEqual(10);
+    const target = judgeTargetOfTests(tests);
+    // Another valid path (edges taken in the other order) is another answer, and it passes.
+    const other = euler('pop(0)');
+    expect((await judgeCandidate(sandbox, target, other, tasks)).verdict).toBe('pass');
+    const unchained = 'class Solution:\n    def validArrangement(self, pairs):\n        return sorted(pairs)\n';
+    expect((await judgeCandidate(sandbox, target, unchained, tasks)).verdict).toBe('wrong_answer');
+    // A chain that drops a pair is not an arrangement of the pairs.
+    const dropping = euler('pop()').replace('return [[path[i], path[i + 1]] for i in range(len(path) - 1)]', 'return [[path[i], path[i + 1]] for i in range(len(path) - 2)]');
+    expect((await judgeCandidate(sandbox, target, dropping, tasks)).verdict).toBe('wrong_answer');
+  });
+
   it('an answer random by design makes the task nondeterministic', async () => {
     const tests = await built(sandbox, source({
       slug: 'pick-one',

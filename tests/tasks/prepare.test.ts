@@ -5,7 +5,7 @@ import { loadDebugBench } from '../../src/tasks/debugbench.js';
 import type { ProgramSandbox } from '../../src/sandbox/programSandbox.js';
 import { LANGUAGES } from '../../src/sandbox/types.js';
 import { parseExample } from '../../src/tasks/examples.js';
-import { prepareTask, type PreparedTask } from '../../src/tasks/prepare/prepareTask.js';
+import { prepareTask, taskCompare, type PreparedTask } from '../../src/tasks/prepare/prepareTask.js';
 import { parseTaskLine, serializeTask } from '../../src/tasks/store.js';
 import type { Task } from '../../src/tasks/task.js';
 import { verifyProgram } from '../../src/verify/verifyProgram.js';
@@ -33,7 +33,7 @@ describe.each(LANGUAGES)('preparing %s tasks', (language) => {
     if (task.spec.mode === 'call') {
       expect(task.hidden.length).toBeGreaterThanOrEqual(5);
       // The oracle passes its own hidden tests; a bug that fails every input fails them too.
-      const oracle = await verifyProgram(sandbox, task.spec, task.oracleCode, task.hidden, { tolerance: 1e-5, orderFreeLevels: task.orderFreeLevels });
+      const oracle = await verifyProgram(sandbox, task.spec, task.oracleCode, task.hidden, taskCompare(task, 1e-5));
       expect(oracle.verdict, oracle.message).toBe('pass');
       if (fixture.buggyVerdict !== 'wrong_answer') expect(task.buggy.hidden).toBe(fixture.buggyVerdict);
     }

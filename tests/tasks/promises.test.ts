@@ -4,7 +4,8 @@ import { DesignSequenceGenerator } from '../../src/tasks/hidden/designSequences.
 import { HiddenInputGenerator, type ParamModel } from '../../src/tasks/hidden/generate.js';
 import { randomGraph } from '../../src/tasks/hidden/promises/graphs.js';
 import { knightTour } from '../../src/tasks/hidden/promises/grids.js';
-import { balanced } from '../../src/tasks/hidden/promises/strings.js';
+import { balanced, lcpMatrix } from '../../src/tasks/hidden/promises/strings.js';
+import { answerChecker } from '../../src/verify/answerCheckers.js';
 import type { Value } from '../../src/tasks/literal.js';
 import { Random } from '../../src/util/random.js';
 
@@ -26,6 +27,27 @@ function undirected(n: number, edges: number[][]): { connected: boolean; cycle: 
     else parent[x] = y;
   }
   return { connected: new Set(parent.map((_, i) => find(i))).size === 1, cycle };
+}
+
+/** An Eulerian path through the directed edges (Hierholzer), from the node with one more edge out than in. */
+function eulerianPath(edges: number[][]): number[][] {
+  const out = new Map<number, number[]>();
+  const balance = new Map<number, number>();
+  for (const [a, b] of edges) {
+    out.set(a!, [...(out.get(a!) ?? []), b!]);
+    balance.set(a!, (balance.get(a!) ?? 0) + 1);
+    balance.set(b!, (balance.get(b!) ?? 0) - 1);
+  }
+  const start = [...balance].find(([, d]) => d === 1)?.[0] ?? edges[0]![0]!;
+  const stack = [start];
+  const nodes: number[] = [];
+  while (stack.length) {
+    const next = out.get(stack.at(-1)!)?.pop();
+    if (next === undefined) nodes.push(stack.pop()!);
+    else stack.push(next);
+  }
+  nodes.reverse();
+  return nodes.slice(1).map((b, i) => [nodes[i]!, b]);
 }
 
 function hasDirectedCycle(n: number, edges: number[][]): boolean {
@@ -84,9 +106,23 @@ describe('graphs built from their promises', () => {
 
   it('without a promise it can keep, an edge list stays frozen', () => {
     const params: ParamModel[] = [{ name: 'pairs', type: EDGES, values: [[[5, 1], [4, 5]]] }];
-    const g = generator(params, 'There exists a valid arrangement of pairs.');
+    const g = generator(params, 'The pairs describe a valid itinerary.');
     expect(g.frozen.has('pairs')).toBe(true);
     expect(inputs(g)).toEqual([]);
+  });
+
+  it('"there exists a valid arrangement of pairs": distinct pairs, no self-loop, chained by some order', () => {
+    const params: ParamModel[] = [{ name: 'pairs', type: EDGES, values: [[[5, 1], [4, 5], [11, 9], [9, 4]], [[1, 3], [3, 2], [2, 1]]] }];
+    const g = generator(params, '1 <= pairs.length <= 105\npairs[i].length == 2\n0 <= starti, endi <= 109\nstarti != endi\nNo two pairs are exactly the same.\nThere exists a valid arrangement of pairs.');
+    expect(g.frozen.size).toBe(0);
+    const all = inputs(g) as [number[][]][];
+    expect(all.length).toBeGreaterThan(20);
+    const accepts = answerChecker('valid-arrangement-of-pairs')!;
+    for (const [pairs] of all) {
+      expect(new Set(pairs.map((p) => p.join())).size).toBe(pairs.length);
+      expect(pairs.every(([a, b]) => a !== b && a! >= 0 && b! <= 1e9)).toBe(true);
+      expect(accepts([pairs], eulerianPath(pairs))).toBe(true);
+    }
   });
 });
 
@@ -152,6 +188,22 @@ describe('strings, grids and checks built from their promises', () => {
       }
       expect(depth).toBe(0);
     }
+  });
+
+  it('lcp matrices: mostly the matrix of a word, some one cell off', () => {
+    expect(lcpMatrix('abab')).toEqual([[4, 0, 2, 0], [0, 3, 0, 1], [2, 0, 2, 0], [0, 1, 0, 1]]);
+    const params: ParamModel[] = [{ name: 'lcp', type: EDGES, values: [[[4, 0, 2, 0], [0, 3, 0, 1], [2, 0, 2, 0], [0, 1, 0, 1]], [[4, 3, 2, 1], [3, 3, 2, 1], [2, 2, 2, 1], [1, 1, 1, 1]]] }];
+    const g = generator(params, '1 <= n == lcp.length == lcp[i].length <= 1000\n0 <= lcp[i][j] <= n', 'We define the lcp matrix of any 0-indexed string word of n lowercase English letters as an n x n grid');
+    const all = inputs(g) as [number[][]][];
+    expect(all.length).toBeGreaterThan(20);
+    // The word of a valid matrix: positions with a common prefix share a letter.
+    const ofAWord = (m: number[][]) => {
+      const word = m.map((_, i) => m.findIndex((row) => row[i]! > 0));
+      return JSON.stringify(lcpMatrix(word.map((k) => String.fromCharCode(97 + (k % 26))).join(''))) === JSON.stringify(m);
+    };
+    const valid = all.filter(([m]) => ofAWord(m)).length;
+    expect(valid).toBeGreaterThan(all.length / 2);
+    expect(valid).toBeLessThan(all.length);
   });
 
   it("a knight's tour visits every cell once, each step a knight's move", () => {

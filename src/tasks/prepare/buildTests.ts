@@ -1,5 +1,6 @@
 import type { TasksConfig } from '../../config/schema.js';
 import type { Sandbox } from '../../sandbox/types.js';
+import { answerChecker } from '../../verify/answerCheckers.js';
 import { acceptable, type CompareOptions } from '../../verify/compare.js';
 import type { VisibleOnlyReason } from '../../verify/verdicts.js';
 import { ExampleError, parseExample, type Example } from '../examples.js';
@@ -87,11 +88,17 @@ export async function buildTests(
   if (missing >= 0) return { ok: false, reason: 'oracle-fails', detail: `${first.why} at example ${missing + 1}` };
   const tolerance = config.verify.tolerance;
   const form = answerForm(task.description, examples.map((e, i) => ({ oracle: first.outputs[i]!, stated: e.output })), tolerance);
-  const compare: CompareOptions = { tolerance, orderFreeLevels: form.orderFreeLevels };
-  // Several valid answers: the example's stated one is accepted too (visible tests only judge).
+  // Several valid answers: a checker judges them where the problem has one (then hidden tests
+  // judge too); otherwise the example's stated answer is accepted as well, on visible tests only.
+  // A checker is used only when it accepts the oracle's answer and the stated one on every example.
+  const check = form.multiAnswer ? answerChecker(task.slug) : undefined;
+  const checkerFits = check !== undefined && inputs.every((input, i) => [first.outputs[i]!, examples[i]!.output ?? first.outputs[i]!].every((answer) => check(input, answer)));
+  const checker = checkerFits ? task.slug : undefined;
+  const multiAnswer = form.multiAnswer && !checker;
+  const compare: CompareOptions = { tolerance, orderFreeLevels: form.orderFreeLevels, ...(checker ? { checker } : {}) };
   const visible: TestCase[] = inputs.map((input, i) => {
     const stated = examples[i]!.output;
-    const other = form.multiAnswer && stated !== undefined && !acceptable(stated, first.outputs[i]!, compare);
+    const other = multiAnswer && stated !== undefined && !acceptable(stated, first.outputs[i]!, compare, input);
     return { input, expected: first.outputs[i]!, ...(other ? { alsoAccepted: [stated] } : {}) };
   });
 
@@ -108,7 +115,7 @@ export async function buildTests(
   const again = await answers(sandbox, oracle, all.map((c) => c.input), config, signal, 1);
   const repeatable = again.passed && agreeing(again.outputs, all, compare).every(Boolean);
 
-  const visibleOnly: VisibleOnlyReason | null = form.multiAnswer ? 'multi_answer' : !repeatable ? 'nondeterministic' : hiddenWeakness(hidden);
+  const visibleOnly: VisibleOnlyReason | null = multiAnswer ? 'multi_answer' : !repeatable ? 'nondeterministic' : hiddenWeakness(hidden);
   return {
     ok: true,
     tests: {

@@ -7,7 +7,7 @@ import { HiddenInputGenerator, type GeneratedInput, type ParamModel } from '../h
 import { paramType } from '../hidden/valueType.js';
 import { formatValue, type Value } from '../literal.js';
 import type { Task } from '../task.js';
-import { agreeing, answers, type OracleProgram } from './oracles.js';
+import { agreeing, answers, withinContract, type OracleProgram } from './oracles.js';
 
 /** Where hidden inputs come from: a call's arguments, or a class's call sequences. */
 export interface InputSource {
@@ -104,6 +104,7 @@ export async function collectHidden(
       if (shapes.size === 1 && !shapes.has(shapeOf(expected))) continue;
       if (formatValue(expected).length > config.hidden.maxOutputChars) continue;
       if (source.answerKept && !source.answerKept(expected)) continue;
+      if (!withinContract(input, expected, judges.compare)) continue;
       fresh.push({ input, expected, mutated: pending[i]!.mutated });
     }
     const kept = await vouchedByPeers(fresh, judges);
@@ -149,6 +150,7 @@ async function diversify(result: HiddenCollection, source: InputSource, frozen: 
       const { input, expected } = trimmed;
       if (formatValue(expected) === dominant || formatValue(expected).length > config.hidden.maxOutputChars) return [];
       if (source.answerKept && !source.answerKept(expected)) return [];
+      if (!withinContract(input, expected, judges.compare)) return [];
       return [{ input, expected, mutated: c.mutated }];
     });
     const kept = await vouchedByPeers(fresh, judges);

@@ -7,7 +7,7 @@ import { HiddenInputGenerator } from '../hidden/generate.js';
 import { paramType } from '../hidden/valueType.js';
 import { formatValue, type Value } from '../literal.js';
 import type { Task } from '../task.js';
-import { agreeing, answers, type OracleProgram } from './oracles.js';
+import { agreeing, answers, withinContract, type OracleProgram } from './oracles.js';
 
 /**
  * Hidden inputs at or near the constraint maxima, as LeetCode's judge has them: a correct but
@@ -70,7 +70,7 @@ export async function collectLarge(
   const run = await answers(sandbox, oracle, inputs, config, signal);
   let cases: TestCase[] = inputs.flatMap((input, i) => {
     const expected = run.outputs[i];
-    return expected !== undefined && formatValue(expected).length <= config.hidden.maxOutputChars && generator.answerKept(expected) ? [{ input, expected }] : [];
+    return expected !== undefined && formatValue(expected).length <= config.hidden.maxOutputChars && generator.answerKept(expected) && withinContract(input, expected, compare) ? [{ input, expected }] : [];
   });
   for (const peer of peers) {
     if (cases.length === 0) break;

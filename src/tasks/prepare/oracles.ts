@@ -43,11 +43,19 @@ export async function answers(
   return { outputs: run.outputs, ms: run.result.durationMs, passed: run.result.verdict === 'pass', why };
 }
 
+/**
+ * Whether the oracle's answer on `input` is one the problem's checker accepts (always, without a
+ * checker): an answer it rejects means the input is outside the problem's contract.
+ */
+export function withinContract(input: CaseInput, answer: Value, compare: CompareOptions): boolean {
+  return compare.checker === undefined || acceptable(answer, answer, compare, input);
+}
+
 /** Whether `outputs` give each case's expected answer (or one it also accepts). */
 export function agreeing(outputs: (Value | undefined)[], cases: TestCase[], compare: CompareOptions): boolean[] {
   return cases.map((c, i) => {
     const actual = outputs[i];
-    return actual !== undefined && [c.expected, ...(c.alsoAccepted ?? [])].some((e) => acceptable(actual, e, compare));
+    return actual !== undefined && [c.expected, ...(c.alsoAccepted ?? [])].some((e) => acceptable(actual, e, compare, c.input));
   });
 }
 

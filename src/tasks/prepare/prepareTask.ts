@@ -1,6 +1,7 @@
 import type { TasksConfig } from '../../config/schema.js';
 import type { Sandbox } from '../../sandbox/types.js';
 import type { VisibleOnlyReason } from '../../verify/verdicts.js';
+import type { CompareOptions } from '../../verify/compare.js';
 import { verifyProgram, type TestReport, type TestVerdict } from '../../verify/verifyProgram.js';
 import type { TestCase, TestSpec } from '../harness/spec.js';
 import type { Task } from '../task.js';
@@ -15,6 +16,8 @@ export interface PreparedTask extends Task {
   spec: TestSpec;
   /** List levels of a result compared as multisets (see CompareOptions). */
   orderFreeLevels: number[];
+  /** The answer checker judging its several valid answers (see answerCheckers.ts); absent: compare with the oracle's. */
+  checker?: string;
   /** Why the hidden tests cannot vouch for a pass (null: visible AND hidden tests decide). */
   visibleOnly: VisibleOnlyReason | null;
   visible: TestCase[];
@@ -80,6 +83,7 @@ export async function prepareTask(
       split,
       spec,
       orderFreeLevels: compare.orderFreeLevels,
+      ...(compare.checker ? { checker: compare.checker } : {}),
       visibleOnly,
       visible,
       hidden,
@@ -90,4 +94,9 @@ export async function prepareTask(
       large: built.tests.large,
     },
   };
+}
+
+/** How a prepared task's answers are compared. */
+export function taskCompare(task: Pick<PreparedTask, 'orderFreeLevels' | 'checker'>, tolerance: number): CompareOptions {
+  return { tolerance, orderFreeLevels: task.orderFreeLevels, ...(task.checker ? { checker: task.checker } : {}) };
 }

@@ -1,6 +1,6 @@
 import type { Random } from '../../../util/random.js';
 import type { Value } from '../../literal.js';
-import { indexOf, linesMatching, paramNamed, type PromiseContext, type PromiseParam, type PromiseRecipe } from './types.js';
+import { indexOf, linesMatching, paramNamed, shuffled, type PromiseContext, type PromiseParam, type PromiseRecipe } from './types.js';
 
 /**
  * Graphs built from what the statement promises about them, never by mutating an edge list: a
@@ -137,6 +137,53 @@ export const adjacencyListGraph: PromiseRecipe = (context) => {
         if (undirected) lists[b]!.push(a);
       }
       input[indexOf(context, graph.name)] = lists.map((l) => l.sort((x, y) => x - y));
+      return true;
+    },
+  };
+};
+
+/**
+ * A walk through `m` distinct directed edges between `nodes` nodes, no self-loops: the edges of
+ * a graph with an Eulerian path. Shorter when the walk gets stuck (every edge out of a node used).
+ */
+export function eulerianWalk(rng: Random, nodes: number, m: number): [number, number][] {
+  const used = new Set<string>();
+  const walk: [number, number][] = [];
+  let at = rng.int(0, nodes - 1);
+  while (walk.length < m) {
+    const next = rng.shuffle(Array.from({ length: nodes }, (_, k) => k)).find((k) => k !== at && !used.has(`${at},${k}`));
+    if (next === undefined) break;
+    used.add(`${at},${next}`);
+    walk.push([at, next]);
+    at = next;
+  }
+  return walk;
+}
+
+/**
+ * "There exists a valid arrangement of pairs" (each pair's end the next one's start, "no two pairs
+ * are exactly the same", "starti != endi"): the pairs of a random Eulerian walk, shuffled, with
+ * node labels drawn from the values' range.
+ */
+export const arrangeablePairs: PromiseRecipe = (context) => {
+  const pairs = context.params.find((p) => p.type.kind === 'list' && p.type.of.kind === 'list' && p.type.of.of.kind === 'int' && rowWidth(p) === 2);
+  const promise = `${context.description}\n${context.lines.join('\n')}`;
+  if (!pairs || !/there exists a valid arrangement/i.test(promise)) return null;
+  return {
+    name: 'pairs with a valid arrangement',
+    lines: linesMatching(context, /valid arrangement|^start\w* != end\w*$|no two pairs are exactly the same/i),
+    builds: [pairs.name],
+    build(input, at) {
+      const m = Math.max(1, at.length(pairs.name));
+      let fewest = 2;
+      while (fewest * (fewest - 1) < m) fewest++;
+      const nodes = at.rng.int(fewest, Math.max(fewest, Math.min(m + 1, fewest + 6)));
+      const { lo, hi, typicalHi } = at.valueRange(pairs.name, 2);
+      const top = Math.max(lo + nodes - 1, at.rng.chance(0.5) ? typicalHi : Math.min(hi, lo + 3 * nodes));
+      const labels = new Set<number>();
+      while (labels.size < nodes) labels.add(at.rng.int(lo, top));
+      const names = [...labels];
+      input[indexOf(context, pairs.name)] = shuffled(at.rng, eulerianWalk(at.rng, nodes, m)).map(([a, b]) => [names[a]!, names[b]!]);
       return true;
     },
   };

@@ -1,7 +1,7 @@
-import { adjacencyListGraph, edgeListGraph } from './graphs.js';
+import { adjacencyListGraph, arrangeablePairs, edgeListGraph } from './graphs.js';
 import { keysAndLocks, knightBoard, noTwoAdjacent, snakeStart, twoIslands, validRectangles } from './grids.js';
 import { predicatePromises } from './predicates.js';
-import { anagramGroup, anagramOf, balancedString, numericStrings, positionalCharacters, scoreOperations, sentence } from './strings.js';
+import { anagramGroup, anagramOf, balancedString, lcpOfAWord, numericStrings, positionalCharacters, scoreOperations, sentence } from './strings.js';
 import { parentArrayTree, shapedTree, traversalsOfOneTree } from './trees.js';
 import type { KeptPromise, PromiseContext, PromiseRecipe } from './types.js';
 
@@ -12,6 +12,7 @@ const RECIPES: PromiseRecipe[] = [
   parentArrayTree,
   edgeListGraph,
   adjacencyListGraph,
+  arrangeablePairs,
   keysAndLocks,
   knightBoard,
   twoIslands,
@@ -25,6 +26,7 @@ const RECIPES: PromiseRecipe[] = [
   anagramOf,
   anagramGroup,
   scoreOperations,
+  lcpOfAWord,
 ];
 
 /** The promises a task's statement makes that generation keeps: builders first, then line-by-line checks and repairs. */

@@ -247,3 +247,41 @@ export const anagramGroup: PromiseRecipe = (context) => {
     },
   };
 };
+
+/** The lcp matrix of `word`: lcp[i][j] = the longest common prefix of word[i..] and word[j..]. */
+export function lcpMatrix(word: string): number[][] {
+  const n = word.length;
+  const lcp = Array.from({ length: n + 1 }, () => Array<number>(n + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = n - 1; j >= 0; j--) lcp[i]![j] = word[i] === word[j] ? lcp[i + 1]![j + 1]! + 1 : 0;
+  return lcp.slice(0, n).map((row) => row.slice(0, n));
+}
+
+/**
+ * "The lcp matrix of any string": random matrices are almost never one (every answer would be
+ * ""), so most inputs are the matrix of a random word over a few letters and the rest that
+ * matrix with one cell (or a symmetric pair of cells) off by one, which usually has no word.
+ */
+export const lcpOfAWord: PromiseRecipe = (context) => {
+  const lcp = context.params.find((p) => p.type.kind === 'list' && p.type.of.kind === 'list' && p.type.of.of.kind === 'int');
+  if (!lcp || context.params.length !== 1 || !/\blcp matrix\b/i.test(context.description)) return null;
+  return {
+    name: 'lcp matrix of a word',
+    lines: linesMatching(context, new RegExp(`\\b${lcp.name}\\b`)),
+    builds: [lcp.name],
+    build(input, at) {
+      const n = Math.max(1, at.length(lcp.name));
+      const letters = at.rng.pick([1, 2, 3, 26]);
+      const word = Array.from({ length: n }, () => String.fromCharCode(97 + at.rng.int(0, letters - 1))).join('');
+      const matrix = lcpMatrix(word);
+      if (at.rng.chance(0.3)) {
+        const i = at.rng.int(0, n - 1);
+        const j = at.rng.int(0, n - 1);
+        const value = Math.max(0, Math.min(n, matrix[i]![j]! + (at.rng.chance(0.5) ? 1 : -1)));
+        matrix[i]![j] = value;
+        if (at.rng.chance(0.5)) matrix[j]![i] = value;
+      }
+      input[indexOf(context, lcp.name)] = matrix;
+      return true;
+    },
+  };
+};
