@@ -64,17 +64,11 @@ const add = (task: Task, candidate: Candidate) => {
   entry.candidates.push(candidate);
   sample.set(task.id, entry);
 };
-// Accepted: each other solution of a problem in its language, judged once (on the tests of the
-// first record whose oracle is another program), so one program many records share counts once.
-const acceptedOnce = new Set<string>();
+// Accepted: every record whose problem has another solution in the record's language. A program
+// is judged on the tests of every such record and counted once: failed if it fails any of them.
 for (const task of loaded.tasks) {
   if (task.language !== 'python3' && writtenInPython(task.oracleCode)) continue;
-  for (const other of solutions.get(task.slug) ?? []) {
-    const key = `${task.slug}\0${other.language}\0${other.code}`;
-    if (other.language !== task.language || other.code === task.oracleCode || acceptedOnce.has(key)) continue;
-    acceptedOnce.add(key);
-    add(task, { kind: 'accepted', code: other.code });
-  }
+  for (const other of solutions.get(task.slug) ?? []) if (other.language === task.language && other.code !== task.oracleCode) add(task, { kind: 'accepted', code: other.code });
 }
 // Rejected: the buggy programs of those records, and of a random sample of each language's others.
 for (const entry of sample.values()) entry.candidates.push({ kind: 'rejected', code: entry.task.buggyCode });
@@ -93,6 +87,8 @@ type Outcome = {
   verdict: FinalVerdict | 'untestable';
   visiblePass: boolean;
   why: string;
+  /** Accepted programs: the problem and program, to count each once. */
+  program?: string;
   /** An accepted program that failed: how many other solutions answer its failing input as the oracle does, of how many that ran. */
   witnesses?: { agree: number; of: number };
 };
@@ -129,7 +125,7 @@ await Promise.all(
       const built = await buildTests({ ...task, peers }, sandbox, config.tasks);
       for (const candidate of candidates) {
         if (!built.ok) {
-          outcomes.push({ id: task.id, language: task.language, kind: candidate.kind, verdict: 'untestable', visiblePass: false, why: `${built.reason}: ${built.detail.slice(0, 200)}` });
+          outcomes.push({ id: task.id, language: task.language, kind: candidate.kind, ...(candidate.kind === 'accepted' ? { program: `${task.slug}\0${candidate.code}` } : {}), verdict: 'untestable', visiblePass: false, why: `${built.reason}: ${built.detail.slice(0, 200)}` });
           continue;
         }
         const judgement = await judgeCandidate(sandbox, judgeTargetOfTests(built.tests), candidate.code, config.tasks);
@@ -139,6 +135,7 @@ await Promise.all(
           id: task.id,
           language: task.language,
           kind: candidate.kind,
+          ...(candidate.kind === 'accepted' ? { program: `${task.slug}\0${candidate.code}` } : {}),
           verdict: judgement.verdict,
           visiblePass: judgement.visible.verdict === 'pass',
           why: judgement.verdict === 'pass_visible_only' ? `${built.tests.visibleOnly}` : `${judgement.hidden && judgement.hidden.verdict !== 'pass' ? 'hidden' : 'visible'}: ${(judgement.hidden ?? judgement.visible).message} ${failure ? JSON.stringify(failure).slice(0, 300) : ''}`,
@@ -153,6 +150,23 @@ await sandbox.dispose();
 
 rmSync(scratch, { recursive: true, force: true });
 const minutes = (Date.now() - started) / 60000;
+
+/** Each accepted program once: its failing judgement if any record's tests failed it, else its best one. */
+function oncePerProgram(all: Outcome[]): Outcome[] {
+  const rank = (o: Outcome) => (o.verdict === 'untestable' ? 0 : o.verdict === 'pass_visible_only' ? 1 : o.verdict === 'pass' ? 2 : 3);
+  const byProgram = new Map<string, Outcome>();
+  const rest: Outcome[] = [];
+  for (const o of all) {
+    if (!o.program) {
+      rest.push(o);
+      continue;
+    }
+    const seen = byProgram.get(o.program);
+    if (!seen || rank(o) > rank(seen)) byProgram.set(o.program, o);
+  }
+  return [...byProgram.values(), ...rest];
+}
+const judgedOutcomes = oncePerProgram(outcomes);
 
 const pct = (k: number, n: number) => (n === 0 ? '–' : `${((100 * k) / n).toFixed(1)}%`);
 const interval = (k: number, n: number) => {
@@ -178,7 +192,7 @@ const lines = [
   '## Verdicts against known judge verdicts',
   '',
   `Command: \`npm run bench:verdicts\` (seed ${args.seed}). Accepted programs: every other correct solution of a problem in the task's own language`,
-  "(DebugBench holds several accepted solutions for some problems), each judged once; rejected programs: DebugBench's buggy programs (the benchmark kept",
+  "(DebugBench holds several accepted solutions for some problems), each judged on the tests of every record of its problem and counted once, failed if any failed it; rejected programs: DebugBench's buggy programs (the benchmark kept",
   `bugs that LeetCode's judge rejects) of those tasks and of ${args.rejected} random other tasks per language. Tests are built as \`codeq data prepare\``,
   'builds them, except that a solution being judged never vouches for the inputs it is judged on. "Untestable": no tests (the oracle',
   'fails, unsupported signature) + pass_visible_only (no hidden test can vouch: several valid answers, random answers, too few hidden tests).',
@@ -190,12 +204,12 @@ const lines = [
   '',
   '| language | programs | untestable | agreement | accepted, failed | of them on a counterexample | accepted, failed, no counterexample | rejected, passed | rejected, passed on examples only |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  ...LANGUAGES.map((l) => row(l, outcomes.filter((o) => o.language === l))),
-  row('all', outcomes),
+  ...LANGUAGES.map((l) => row(l, judgedOutcomes.filter((o) => o.language === l))),
+  row('all', judgedOutcomes),
   '',
   'Targets: agreement ≥ 97%, rejected passed ≤ 2%, accepted failed ≤ 1% (read on the failures without a counterexample: a program',
   'wrong on a valid input should fail), untestable ≤ 10%.',
 ];
-writeFileAtomicSync(resolve(REPO, args.details!), `${JSON.stringify(outcomes.filter((o) => (o.kind === 'accepted' && o.verdict !== 'pass' && o.verdict !== 'pass_visible_only' && o.verdict !== 'untestable') || (o.kind === 'rejected' && o.verdict === 'pass')), null, 1)}\n`);
+writeFileAtomicSync(resolve(REPO, args.details!), `${JSON.stringify(judgedOutcomes.filter((o) => (o.kind === 'accepted' && o.verdict !== 'pass' && o.verdict !== 'pass_visible_only' && o.verdict !== 'untestable') || (o.kind === 'rejected' && o.verdict === 'pass')), null, 1)}\n`);
 await writeBenchmarkSection(resolve(REPO, args.out!), 'verdicts', lines.join('\n'));
 process.stdout.write(`${lines.join('\n')}\n\nwrong verdicts: ${args.details}\n`);

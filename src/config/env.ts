@@ -19,6 +19,21 @@ export const env = {
   get logLevel(): string | undefined {
     return nonEmpty(process.env.CODEQ_LOG_LEVEL);
   },
+  /** The local stack's state dir override (history database, pid files, logs, artifacts). */
+  get dataDir(): string | undefined {
+    return nonEmpty(process.env.CODEQ_DATA_DIR);
+  },
+  /** Temporal frontend host:port (a real cluster instead of the local dev server). */
+  get temporalAddress(): string | undefined {
+    return nonEmpty(process.env.TEMPORAL_ADDRESS);
+  },
+  get temporalNamespace(): string | undefined {
+    return nonEmpty(process.env.TEMPORAL_NAMESPACE);
+  },
+  /** Temporal Cloud API key: from the environment only, never from a config file. */
+  get temporalApiKey(): string | undefined {
+    return nonEmpty(process.env.TEMPORAL_API_KEY);
+  },
   /** Force structured (JSON line) logs even on a TTY. */
   get jsonLogs(): boolean {
     return process.env.CODEQ_LOG_JSON === '1';
@@ -42,4 +57,12 @@ export function resolveCacheDir(configured: string | null): string {
   if (env.cacheDir) return env.cacheDir;
   if (isRoot()) return '/var/cache/codeq';
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'codeq');
+}
+
+/** The local stack's state dir: the config's value, else $CODEQ_DATA_DIR, else /var/lib/codeq for root or ~/.local/share/codeq. */
+export function resolveDataDir(configured: string | null): string {
+  if (configured) return configured;
+  if (env.dataDir) return env.dataDir;
+  if (isRoot()) return '/var/lib/codeq';
+  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'codeq');
 }

@@ -223,6 +223,93 @@ export const PairsSchema = z.strictObject({
 });
 export type PairsConfig = z.infer<typeof PairsSchema>;
 
+const seconds = z.number().positive();
+
+export const RetrySchema = z.strictObject({
+  initialIntervalSeconds: seconds.describe('Wait before the first retry.'),
+  backoffCoefficient: z.number().min(1).describe('Each retry waits this many times longer than the one before.'),
+  maximumIntervalSeconds: seconds.describe('Longest wait between retries.'),
+  maximumAttempts: z.number().int().min(0).describe('Attempts in all (0 = unlimited, until the activity timeout).'),
+});
+
+export const TemporalSchema = z.strictObject({
+  address: z.string().min(1).describe('host:port of the Temporal frontend ($TEMPORAL_ADDRESS overrides); the local stack serves it.'),
+  namespace: z.string().min(1).describe('Temporal namespace ($TEMPORAL_NAMESPACE overrides).'),
+  taskQueuePrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
+    .describe('Task queues are <prefix>-control, <prefix>-inference, <prefix>-training: another prefix keeps two deployments on one server apart.'),
+  tls: z
+    .strictObject({
+      clientCert: z.string().min(1).describe('PEM client certificate file (mTLS).'),
+      clientKey: z.string().min(1).describe('PEM client key file.'),
+      serverRootCA: z.string().nullable().describe('PEM CA file of the server; null = the system roots.'),
+      serverName: z.string().nullable().describe('TLS server name override; null = the address host.'),
+    })
+    .nullable()
+    .describe('mTLS for a real cluster; null = plain (the dev server). An API key ($TEMPORAL_API_KEY) implies TLS.'),
+  dataDir: z.string().nullable().describe('The local stack\'s state: history database, pid files, logs; null = $CODEQ_DATA_DIR or a default.'),
+  devServer: z.strictObject({
+    ip: z.string().min(1).describe('Address the dev server listens on.'),
+    port: positiveInt.describe('Its gRPC frontend port (the address clients use).'),
+    uiPort: positiveInt.describe('Its web UI port.'),
+    startTimeoutSeconds: seconds.describe('How long codeq up waits for the server and the workers to answer.'),
+  }),
+});
+export type TemporalConfig = z.infer<typeof TemporalSchema>;
+
+const WorkerRoleSchema = z.strictObject({
+  maxConcurrentActivities: positiveInt.describe('Activities one worker process runs at once (maxConcurrentActivityTaskExecutions).'),
+});
+
+export const WorkersSchema = z.strictObject({
+  inference: WorkerRoleSchema.describe('Collection and evaluation shards: each holds the loaded model, so 1 per model.'),
+  training: WorkerRoleSchema.describe('DPO runs: the native trainer uses every core it is given, so 1.'),
+  control: WorkerRoleSchema.describe('Planning, pairs, promotion: light work.'),
+  shutdownGraceSeconds: seconds.describe('On SIGTERM, how long running activities get to finish before the worker stops.'),
+});
+
+const PhaseTimeoutsSchema = z.strictObject({
+  startToCloseMinutes: z.number().positive().describe('Longest one attempt may run.'),
+  heartbeatSeconds: seconds.describe('A worker silent this long is presumed dead and the attempt retried elsewhere.'),
+});
+
+export const ExperimentSchema = z.strictObject({
+  rounds: positiveInt.describe('Self-improvement rounds of an experiment.'),
+  tasks: z.string().nullable().describe('tasks.jsonl (codeq data prepare) the rounds draw from; null = <artifacts>/tasks/tasks.jsonl prepared on first use.'),
+  prepare: z.strictObject({
+    perLanguage: positiveInt.describe('DebugBench records per language prepared when tasks is null.'),
+    languages: z.array(z.enum(['python3', 'cpp', 'java'])).min(1),
+  }),
+  collect: z.strictObject({
+    mode: z.enum(SEARCH_MODES).describe('Search that collects trajectories (pairs come from its trees).'),
+    tasks: positiveInt.describe('Train-split tasks searched per round (drawn anew each round).'),
+    shards: positiveInt.describe('Shard activities a round\'s collection is split into.'),
+    parallel: positiveInt.describe('Shards running at once (across all inference workers).'),
+  }),
+  evaluate: z.strictObject({
+    mode: z.enum(SEARCH_MODES).describe('How each policy answers an evaluation task.'),
+    tasks: positiveInt.describe('Test-split tasks with hidden tests both policies are scored on (the same ones every round).'),
+    shards: positiveInt,
+  }),
+  train: z.string().nullable().describe('Training config overlaying configs/train.yaml (TRL/PEFT names); null = configs/train.yaml as it is.'),
+  promote: z.strictObject({
+    margin: z.number().min(0).max(1).describe('The candidate is promoted when its solve rate beats the incumbent\'s by more than this (fraction of tasks).'),
+  }),
+  seed: z.number().int().min(0).describe('Seeds task draws and searches; a round\'s seed is derived from it and the round number.'),
+  progressSeconds: seconds.describe('Activities report progress to their workflow at most this often.'),
+  timeouts: z.strictObject({
+    plan: PhaseTimeoutsSchema,
+    collect: PhaseTimeoutsSchema,
+    pairs: PhaseTimeoutsSchema,
+    train: PhaseTimeoutsSchema,
+    evaluate: PhaseTimeoutsSchema,
+    promote: PhaseTimeoutsSchema,
+  }),
+  retry: RetrySchema,
+});
+export type ExperimentConfig = z.infer<typeof ExperimentSchema>;
+
 export const CodeqConfigSchema = z.strictObject({
   cacheDir: z
     .string()
@@ -234,6 +321,12 @@ export const CodeqConfigSchema = z.strictObject({
   policy: PolicySchema,
   search: SearchSchema,
   pairs: PairsSchema,
+  artifacts: z.strictObject({
+    root: z.string().nullable().describe('Where rounds write their files (experiments/<id>/round-<n>/<phase>/); a shared filesystem when workers run on several machines; null = <temporal.dataDir>/artifacts.'),
+  }),
+  temporal: TemporalSchema,
+  workers: WorkersSchema,
+  experiment: ExperimentSchema,
 });
 export type CodeqConfig = z.infer<typeof CodeqConfigSchema>;
 

@@ -206,6 +206,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
         stopped = true;
         break;
       }
+      // A diverged run would only get worse, and retrying it reproduces it bit for bit: stop before saving it.
+      if (!Number.isFinite(metrics.loss)) throw new TrainRunError(`the loss is ${metrics.loss} at step ${metrics.step}: training diverged. HINT: lower learning_rate or raise max_grad_norm clipping in the training config`);
       step = metrics.step;
       final = metrics;
       appendLineDurable(metricsFile, JSON.stringify(metrics));
