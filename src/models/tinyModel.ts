@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Random, normal } from '../util/random.js';
-import { byteVocabulary } from './byteVocabulary.js';
+import { byteVocabulary, type ByteVocabulary } from './byteVocabulary.js';
 import { GgmlType, type MetaValue } from './gguf/types.js';
 import { f32Bytes, gguf, writeGguf, type TensorData } from './gguf/writer.js';
 
@@ -75,10 +75,19 @@ export function writeTinyModel(file: string, shape: TinyModelShape): { tensors: 
   add('output_norm.weight', [H], 'ones');
   if (!shape.tiedOutput) add('output.weight', [H, V], 'random');
 
-  const metadata: [string, MetaValue][] = [
+  const metadata = qwen2Metadata(shape, vocab, `codeq tiny qwen2 (seed ${shape.seed})`);
+  writeGguf(file, metadata, tensors);
+  return { tensors: tensors.length, vocabulary: V, parameters: tensors.reduce((n, t) => n + t.data.byteLength / 4, 0) };
+}
+
+/** Every key llama.cpp requires of a qwen2 GGUF with the byte-level vocabulary (and any added tokens). */
+export function qwen2Metadata(shape: Pick<TinyModelShape, 'layers' | 'hidden' | 'heads' | 'kvHeads' | 'ffn' | 'contextLength'>, vocab: ByteVocabulary, name: string): [string, MetaValue][] {
+  const H = shape.hidden;
+  const F = shape.ffn;
+  return [
     ['general.architecture', gguf.string('qwen2')],
     ['general.type', gguf.string('model')],
-    ['general.name', gguf.string(`codeq tiny qwen2 (seed ${shape.seed})`)],
+    ['general.name', gguf.string(name)],
     ['general.file_type', gguf.u32(0)],
     ['qwen2.block_count', gguf.u32(shape.layers)],
     ['qwen2.context_length', gguf.u32(shape.contextLength)],
@@ -99,6 +108,4 @@ export function writeTinyModel(file: string, shape: TinyModelShape): { tensors: 
     ['tokenizer.ggml.add_bos_token', gguf.bool(false)],
     ['tokenizer.chat_template', gguf.string(CHAT_TEMPLATE)],
   ];
-  writeGguf(file, metadata, tensors);
-  return { tensors: tensors.length, vocabulary: V, parameters: tensors.reduce((n, t) => n + t.data.byteLength / 4, 0) };
 }

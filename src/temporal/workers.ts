@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createControlActivities } from '../activities/control.js';
 import { createInferenceActivities } from '../activities/inference.js';
 import type { ProgressReporter } from '../activities/liveness.js';
@@ -19,6 +19,18 @@ import { temporalTarget } from './connection.js';
 export function workflowsPath(): string {
   const js = fileURLToPath(new URL('../workflows/index.js', import.meta.url));
   return existsSync(js) ? js : js.replace(/\.js$/, '.ts');
+}
+
+let runtimeInstalled = false;
+/** The SDK logs every worker state change at INFO: keep its warnings and errors only (once per process). */
+export function quietTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed by someone else in this process: keep theirs
+  }
 }
 
 let bundled: Promise<WorkflowBundleOption> | null = null;
@@ -51,6 +63,7 @@ export interface WorkerSetOptions {
  */
 export async function startWorkers(options: WorkerSetOptions): Promise<WorkerSet> {
   const { config, roles } = options;
+  quietTemporalRuntime();
   const target = temporalTarget(config.temporal);
   const connectionOptions = { address: target.address, tls: target.tls, ...(target.apiKey ? { apiKey: target.apiKey } : {}) };
   const connection = await NativeConnection.connect(connectionOptions);

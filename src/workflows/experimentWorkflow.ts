@@ -46,10 +46,13 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
   let cancelled = false;
   let phase: Phase | null = null;
   const childId = roundWorkflowId(input.experimentId, round);
+  let ended: ExperimentState | null = null;
   const status = (): ExperimentStatus => (cancelled ? 'cancelling' : paused ? 'paused' : 'running');
   const state = (s: ExperimentStatus): ExperimentState => ({ experimentId: input.experimentId, status: s, round, rounds: input.rounds, phase, progress: null, policy: input.policy, budgets, results });
+  /** The final state: returned, and what queries of the closed workflow answer. */
+  const end = (final: ExperimentState) => (ended = final);
 
-  setHandler(stateQuery, () => state(status()));
+  setHandler(stateQuery, () => ended ?? state(status()));
   setHandler(phaseSignal, (p) => {
     phase = p;
     upsertSearchAttributes([{ key: PHASE_KEY, value: p }]);
@@ -77,10 +80,10 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
     { key: EXPERIMENT_KEY, value: input.experimentId },
     { key: ROUND_KEY, value: round },
   ]);
-  if (round > input.rounds) return state('done');
+  if (round > input.rounds) return end(state('done'));
 
   await condition(() => !paused || cancelled || workflowInfo().continueAsNewSuggested);
-  if (cancelled) return state('cancelled');
+  if (cancelled) return end(state('cancelled'));
   if (paused) {
     // Paused long enough for the history to grow (signals, queries' updates): the same round in a fresh run.
     await condition(allHandlersFinished);
@@ -102,14 +105,14 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
       });
     });
   } catch (error) {
-    if (cancelled && isCancellation(error)) return state('cancelled');
+    if (cancelled && isCancellation(error)) return end(state('cancelled'));
     throw error;
   }
   const kept = [...results, result].slice(-KEPT_RESULTS);
   await condition(allHandlersFinished);
   if (round >= input.rounds) {
     phase = null;
-    return { ...state('done'), round, policy: result.next, results: kept };
+    return end({ ...state('done'), round, policy: result.next, results: kept });
   }
   // Rounds left: the next one in a fresh run (bounded history); budgets and pause carry over.
   return continueAsNew<typeof experimentWorkflow>({ ...input, round: round + 1, policy: result.next, results: kept, budgets, paused });

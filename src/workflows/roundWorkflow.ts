@@ -26,7 +26,7 @@ function options(settings: ActivitySettings, phase: Phase, taskQueue: string): A
     taskQueue,
     startToCloseTimeout: `${startToCloseMinutes} minutes`,
     heartbeatTimeout: `${heartbeatSeconds} seconds`,
-    retry: { initialInterval: `${initialIntervalSeconds} seconds`, backoffCoefficient, maximumInterval: `${maximumIntervalSeconds} seconds`, maximumAttempts, nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: { initialInterval: `${initialIntervalSeconds} seconds`, backoffCoefficient, maximumInterval: `${maximumIntervalSeconds} seconds`, ...(maximumAttempts > 0 ? { maximumAttempts } : {}), nonRetryableErrorTypes: NON_RETRYABLE },
   };
 }
 

@@ -4,7 +4,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlActivities, InferenceActivities, RoundContext, ShardInput, TrainingActivities } from '../../src/activities/types.js';
 import { decidePromotion } from '../../src/experiments/promotion.js';
-import { workflowBundle } from '../../src/temporal/workers.js';
+import { quietTemporalRuntime, workflowBundle } from '../../src/temporal/workers.js';
 import type { Budgets } from '../../src/workflows/budgets.js';
 import { cancelSignal, experimentWorkflowId, pauseSignal, resumeSignal, roundStateQuery, roundWorkflowId, setBudgetsUpdate, stateQuery, type ActivitySettings, type ExperimentInput, type Phase } from '../../src/workflows/definitions.js';
 import { experimentWorkflow } from '../../src/workflows/experimentWorkflow.js';
@@ -72,6 +72,7 @@ describe('experiment and round workflows', () => {
   let client: Client;
   let connection: NativeConnection;
   beforeAll(async () => {
+    quietTemporalRuntime();
     server = await startTestServer();
     connection = await NativeConnection.connect({ address: server.address });
     client = new Client({ connection: await Connection.connect({ address: server.address }) });
