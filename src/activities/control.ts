@@ -9,7 +9,7 @@ import { readEvaluation } from '../experiments/evaluation.js';
 import { extractPairs } from '../preferences/extractPairs.js';
 import { readTrajectories } from '../search/shards.js';
 import { readTaskFile } from '../tasks/taskFile.js';
-import type { PromotionDecision } from '../workflows/definitions.js';
+import type { PolicyRef, PromotionDecision } from '../workflows/definitions.js';
 import type { ControlActivities, PairsInput, PromoteInput, RoundContext, RoundPlan } from './types.js';
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
@@ -26,6 +26,13 @@ export function experimentTasksFile(codeq: ReturnType<typeof readSnapshot>['code
  */
 export function createControlActivities(): ControlActivities {
   return {
+    async resumePoint({ dir, policy }) {
+      const file = join(dir, 'policy.json');
+      if (!existsSync(file)) return { round: 1, policy };
+      const last = readJson<PolicyRef & { round: number }>(file);
+      return { round: last.round + 1, policy: { model: last.model, adapter: last.adapter, label: last.label } };
+    },
+
     async planRound(context: RoundContext): Promise<RoundPlan> {
       const file = join(context.roundDir, 'plan', 'plan.json');
       if (existsSync(file)) return readJson<RoundPlan>(file);

@@ -87,7 +87,14 @@ export interface PromoteInput extends RoundContext {
   noCandidate?: string;
 }
 
+export interface ResumePoint {
+  round: number;
+  policy: PolicyRef;
+}
+
 export interface ControlActivities {
+  /** Where an experiment in `dir` continues: the round after the last finished one, and its policy. */
+  resumePoint(input: { dir: string; policy: PolicyRef }): Promise<ResumePoint>;
   planRound(input: RoundContext): Promise<RoundPlan>;
   buildPairs(input: PairsInput): Promise<PairsResult>;
   decidePromotion(input: PromoteInput): Promise<PromotionDecision>;

@@ -10,9 +10,14 @@ import { TaskFileError } from '../tasks/taskFile.js';
 import { NativeError } from '../training/nativeLibrary.js';
 import { PairsFileError } from '../training/pairsFile.js';
 import { TrainRunError } from '../training/trainRun.js';
+import { ExperimentError } from '../experiments/start.js';
+import { TemporalSetupError } from '../temporal/connection.js';
 import { registerConfigCommand } from './configCommand.js';
 import { registerDataCommand } from './dataCommand.js';
 import { registerDemoCommand } from './demoCommand.js';
+import { registerExperimentCommand } from './experimentCommand.js';
+import { registerScheduleCommand } from './scheduleCommand.js';
+import { registerStackCommands } from './stackCommand.js';
 import { registerModelCommand } from './modelCommand.js';
 import { registerRepairCommand } from './repairCommand.js';
 import { UsageError } from './options.js';
@@ -37,9 +42,12 @@ registerPairsCommand(program);
 registerTrainCommand(program);
 registerConfigCommand(program);
 registerDemoCommand(program);
+registerStackCommands(program);
+registerExperimentCommand(program);
+registerScheduleCommand(program);
 
 /** Errors that explain themselves: printed as one line, no stack trace. */
-const EXPECTED_ERRORS = [UsageError, ConfigError, SandboxError, GgufError, ModelError, PolicyError, CollectError, TrajectoryError, TaskFileError, NativeError, PairsFileError, TrainRunError];
+const EXPECTED_ERRORS = [UsageError, ConfigError, SandboxError, GgufError, ModelError, PolicyError, CollectError, TrajectoryError, TaskFileError, NativeError, PairsFileError, TrainRunError, ExperimentError, TemporalSetupError];
 
 try {
   await program.parseAsync(process.argv);

@@ -40,14 +40,17 @@ export function newExperimentId(now = new Date()): string {
  * started twice. The config is frozen into <root>/experiments/<id>/config.json first, so every
  * worker computes with the same settings.
  */
-export async function startExperiment(client: Client, config: CodeqConfig, options: StartOptions): Promise<{ handle: WorkflowHandle<typeof experimentWorkflow>; attached: boolean; dir: string }> {
+/**
+ * The input of a new experiment with that id, and its config frozen into
+ * <root>/experiments/<id>/config.json (kept if there: an experiment's settings never change under it).
+ */
+export async function prepareExperiment(config: CodeqConfig, options: StartOptions): Promise<{ input: ExperimentInput; snapshot: ConfigSnapshot }> {
   if (!EXPERIMENT_ID.test(options.id)) throw new ExperimentError(`experiment id ${JSON.stringify(options.id)}: use letters, digits, '.', '_' or '-' (at most 64, starting with a letter or digit)`);
-  const workflowId = experimentWorkflowId(options.id);
   const dir = experimentDir(resolveArtifactsRoot(config), options.id);
   const configFile = resolve(dir, 'config.json');
   let snapshot: ConfigSnapshot;
   if (existsSync(configFile)) {
-    snapshot = readSnapshot(configFile); // attaching, or restarting an experiment whose start was interrupted
+    snapshot = readSnapshot(configFile);
   } else {
     mkdirSync(dir, { recursive: true });
     snapshot = { codeq: config, train: loadTrainConfig(config.experiment.train ?? undefined) };
@@ -56,10 +59,20 @@ export async function startExperiment(client: Client, config: CodeqConfig, optio
   const model = await resolveModel(snapshot.codeq.policy.model ?? undefined, snapshot.codeq.models, resolveCacheDir(snapshot.codeq.cacheDir));
   const policy = options.policy ?? { model: model.file, adapter: null, label: 'base' };
   const rounds = options.rounds ?? snapshot.codeq.experiment.rounds;
-  const input: ExperimentInput = { experimentId: options.id, configFile, dir, rounds, budgets: budgetsOf(snapshot), settings: activitySettings(snapshot.codeq), policy };
-  const queues = taskQueues(snapshot.codeq.temporal.taskQueuePrefix);
+  return { input: { experimentId: options.id, configFile, dir, rounds, budgets: budgetsOf(snapshot), settings: activitySettings(snapshot.codeq), policy }, snapshot };
+}
+
+/**
+ * Starts an experiment, or attaches to the one with that id (running or finished): it is never
+ * started twice.
+ */
+export async function startExperiment(client: Client, config: CodeqConfig, options: StartOptions): Promise<{ handle: WorkflowHandle<typeof experimentWorkflow>; attached: boolean; dir: string }> {
+  const workflowId = experimentWorkflowId(options.id);
   const existing = client.workflow.getHandle<typeof experimentWorkflow>(workflowId);
-  if (await existing.describe().then(() => true, () => false)) return { handle: existing, attached: true, dir };
+  if (await existing.describe().then(() => true, () => false)) return { handle: existing, attached: true, dir: experimentDir(resolveArtifactsRoot(config), options.id) };
+  const { input, snapshot } = await prepareExperiment(config, options);
+  const { rounds, configFile, dir } = input;
+  const queues = taskQueues(snapshot.codeq.temporal.taskQueuePrefix);
   try {
     const handle = await client.workflow.start<typeof experimentWorkflow>('experimentWorkflow', {
       taskQueue: queues.control,

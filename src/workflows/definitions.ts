@@ -90,6 +90,13 @@ export interface ExperimentInput {
   rounds: number;
   budgets: Budgets;
   settings: ActivitySettings;
+  /**
+   * Continue the experiment in `dir` where its last round ended (scheduled runs): the first round
+   * is the one after the last finished, from the policy that round left; `rounds` more are run.
+   */
+  continue?: boolean;
+  /** The last round this run goes to (set once the start round is known; else `rounds`). */
+  untilRound?: number;
   /** Carried across continue-as-new. */
   round?: number;
   policy: PolicyRef;

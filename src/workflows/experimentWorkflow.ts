@@ -7,6 +7,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
+  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -27,7 +28,8 @@ import {
   type RoundResult,
 } from './definitions.js';
 import { EXPERIMENT_KEY, PHASE_KEY, ROUND_KEY } from './searchAttributes.js';
-import { roundWorkflow } from './roundWorkflow.js';
+import type { ControlActivities } from '../activities/types.js';
+import { activityOptions, roundWorkflow } from './roundWorkflow.js';
 
 /** Results kept in the workflow's state across continue-as-new (older ones stay in their round's files). */
 const KEPT_RESULTS = 20;
@@ -39,7 +41,14 @@ const KEPT_RESULTS = 20;
  * the budgets of the rounds not yet started.
  */
 export async function experimentWorkflow(input: ExperimentInput): Promise<ExperimentState> {
+  if (input.continue && input.untilRound === undefined) {
+    // A scheduled run: pick up where the experiment's last round ended, in a fresh run.
+    const control = proxyActivities<ControlActivities>(activityOptions(input.settings, 'plan', input.settings.queues.control));
+    const point = await control.resumePoint({ dir: input.dir, policy: input.policy });
+    return continueAsNew<typeof experimentWorkflow>({ ...input, round: point.round, policy: point.policy, untilRound: point.round + input.rounds - 1 });
+  }
   const round = input.round ?? 1;
+  const last = input.untilRound ?? input.rounds;
   const results = input.results ?? [];
   let budgets = input.budgets;
   let paused = input.paused ?? false;
@@ -48,7 +57,7 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
   const childId = roundWorkflowId(input.experimentId, round);
   let ended: ExperimentState | null = null;
   const status = (): ExperimentStatus => (cancelled ? 'cancelling' : paused ? 'paused' : 'running');
-  const state = (s: ExperimentStatus): ExperimentState => ({ experimentId: input.experimentId, status: s, round, rounds: input.rounds, phase, progress: null, policy: input.policy, budgets, results });
+  const state = (s: ExperimentStatus): ExperimentState => ({ experimentId: input.experimentId, status: s, round, rounds: last, phase, progress: null, policy: input.policy, budgets, results });
   /** The final state: returned, and what queries of the closed workflow answer. */
   const end = (final: ExperimentState) => (ended = final);
 
@@ -80,7 +89,7 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
     { key: EXPERIMENT_KEY, value: input.experimentId },
     { key: ROUND_KEY, value: round },
   ]);
-  if (round > input.rounds) return end(state('done'));
+  if (round > last) return end(state('done'));
 
   await condition(() => !paused || cancelled || workflowInfo().continueAsNewSuggested);
   if (cancelled) return end(state('cancelled'));
@@ -110,7 +119,7 @@ export async function experimentWorkflow(input: ExperimentInput): Promise<Experi
   }
   const kept = [...results, result].slice(-KEPT_RESULTS);
   await condition(allHandlersFinished);
-  if (round >= input.rounds) {
+  if (round >= last) {
     phase = null;
     return end({ ...state('done'), round, policy: result.next, results: kept });
   }

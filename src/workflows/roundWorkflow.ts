@@ -19,7 +19,7 @@ import { PHASE_KEY } from './searchAttributes.js';
 /** Permanent failures: retrying cannot help, the UI shows the message. */
 export const NON_RETRYABLE = ['ConfigError', 'TaskFileError', 'TestSplitError', 'PairsFileError', 'ModelError', 'PolicyError', 'TrainRunError', 'NonFiniteLoss', 'UsageError'];
 
-function options(settings: ActivitySettings, phase: Phase, taskQueue: string): ActivityOptions {
+export function activityOptions(settings: ActivitySettings, phase: Phase, taskQueue: string): ActivityOptions {
   const { startToCloseMinutes, heartbeatSeconds } = settings.timeouts[phase];
   const { initialIntervalSeconds, backoffCoefficient, maximumIntervalSeconds, maximumAttempts } = settings.retry;
   return {
@@ -75,9 +75,9 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     if (parent) await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(phaseSignal, next);
   }
 
-  const control = (p: Phase) => proxyActivities<ControlActivities>(options(settings, p, settings.queues.control));
-  const inference = (p: Phase) => proxyActivities<InferenceActivities>(options(settings, p, settings.queues.inference));
-  const training = proxyActivities<TrainingActivities>(options(settings, 'train', settings.queues.training));
+  const control = (p: Phase) => proxyActivities<ControlActivities>(activityOptions(settings, p, settings.queues.control));
+  const inference = (p: Phase) => proxyActivities<InferenceActivities>(activityOptions(settings, p, settings.queues.inference));
+  const training = proxyActivities<TrainingActivities>(activityOptions(settings, 'train', settings.queues.training));
   const roundDir = `${input.dir}/round-${input.round}`;
   const context: RoundContext = { experimentId: input.experimentId, round: input.round, configFile: input.configFile, budgets: input.budgets, roundDir };
 

@@ -24,6 +24,8 @@ interface Script {
   /** Solved evaluation tasks (of 4) by policy label. */
   solved: (label: string) => number;
   pairs?: number;
+  /** Where a continued experiment picks up (default: round 1, the given policy). */
+  resume?: { round: number; label: string };
   /** Runs inside the collect activity (to hold a round in a phase). */
   duringCollect?: () => Promise<void>;
 }
@@ -31,6 +33,9 @@ interface Script {
 function stubs(script: Script, calls: { phase: Phase; round: number; detail?: unknown }[]) {
   const record = (phase: Phase, context: RoundContext, detail?: unknown) => calls.push({ phase, round: context.round, ...(detail === undefined ? {} : { detail }) });
   const control: ControlActivities = {
+    async resumePoint({ policy }) {
+      return script.resume ? { round: script.resume.round, policy: { ...policy, adapter: `${script.resume.label}.gguf`, label: script.resume.label } } : { round: 1, policy };
+    },
     async planRound(context) {
       record('plan', context, context.budgets);
       const shard = (index: number) => ({ index, tasksFile: `${context.roundDir}/plan/s${index}.json`, tasks: 2 });
@@ -168,6 +173,13 @@ describe('experiment and round workflows', () => {
     expect(calls.find((c) => c.round === 1 && c.phase === 'plan')?.detail).toMatchObject({ tokens: 512 });
     expect(calls.find((c) => c.round === 2 && c.phase === 'plan')?.detail).toMatchObject({ tokens: 1024, trainSteps: 9 });
     expect(calls.find((c) => c.round === 2 && c.phase === 'train')?.detail).toBe(9);
+  });
+
+  it('a continued (scheduled) run starts after the last finished round, from the policy it left', async () => {
+    const { result, calls } = await withWorkers({ solved: () => 1, resume: { round: 3, label: 'round-2' } }, async (start) => client.workflow.getHandle<typeof experimentWorkflow>(experimentWorkflowId(await start(2, { continue: true }))).result());
+    expect([...new Set(calls.map((c) => c.round))]).toEqual([3, 4]);
+    expect(calls.find((c) => c.round === 3 && c.phase === 'collect')?.detail).toBe('round-2');
+    expect(result).toMatchObject({ status: 'done', round: 4, rounds: 4 });
   });
 
   it('cancel stops the running phase: the activity hears of it through its heartbeats', async () => {
