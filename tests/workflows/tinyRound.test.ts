@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -12,6 +12,8 @@ import { roundWorkflowId, stateQuery } from '../../src/workflows/definitions.js'
 import { tinyRoundConfig, writeTinyWorld, type TinyWorld } from '../fixtures/tinyRound.js';
 import { openSandbox } from '../helpers/host.js';
 import { startTestServer, temporalTestConfig, type TestServer } from '../helpers/temporal.js';
+
+const HISTORIES = join(import.meta.dirname, '../fixtures/histories');
 
 /**
  * A whole round through Temporal on the real dev server, sandbox, engine (a scripted GGUF) and
@@ -67,6 +69,8 @@ describe('a tiny round end to end', () => {
       // Paths and counts only: every event of both workflows far below Temporal's 256 KB warning.
       for (const id of [handle.workflowId, roundWorkflowId('tiny-1', 1)]) {
         const history = await client.workflow.getHandle(id).fetchHistory();
+        // CODEQ_RECORD_HISTORIES=1 refreshes the replay fixtures (after an intended workflow change).
+        if (process.env.CODEQ_RECORD_HISTORIES === '1') writeFileSync(join(HISTORIES, `${id.includes('-round-') ? 'round' : 'experiment'}.pb`), temporal.api.history.v1.History.encode(history).finish());
         const largest = Math.max(...history.events!.map((e) => temporal.api.history.v1.HistoryEvent.encode(e).finish().length));
         expect(largest).toBeLessThan(64 * 1024);
       }
