@@ -102,13 +102,20 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
   }
 
   await enter('evaluate');
-  const evaluate = async (policy: PolicyRef, name: string): Promise<EvaluationSummary> => {
-    const jobs = plan.evaluate.map((shard) => () => inference('evaluate').evaluateShard({ ...context, shard, tasksFile: plan.tasksFile, policy, seed: plan.seed, out: `${roundDir}/evaluate/${name}/shard-${shard.index}` }));
-    const shards: EvaluateShardSummary[] = await limited(jobs, settings.parallel);
-    return { policy, tasks: sum(shards, (s) => s.tasks), solved: sum(shards, (s) => s.solved), visibleOnly: sum(shards, (s) => s.visibleOnly), file: `${roundDir}/evaluate/${name}` };
+  // The incumbent and the candidate on the same tasks and seeds, shard by shard. The incumbent's
+  // shards are queued first: a worker holding one model switches adapters once, not per shard.
+  const policies: [PolicyRef, string][] = candidate ? [[input.incumbent, 'incumbent'], [candidate, 'candidate']] : [[input.incumbent, 'incumbent']];
+  const jobs = policies.flatMap(([policy, name]) =>
+    plan.evaluate.map((shard) => () => inference('evaluate').evaluateShard({ ...context, shard, tasksFile: plan.tasksFile, policy, seed: plan.seed, out: `${roundDir}/evaluate/${name}/shard-${shard.index}` })),
+  );
+  const shards: EvaluateShardSummary[] = await limited(jobs, settings.parallel);
+  const summary = (k: number): EvaluationSummary => {
+    const [policy, name] = policies[k]!;
+    const mine = shards.slice(k * plan.evaluate.length, (k + 1) * plan.evaluate.length);
+    return { policy, tasks: sum(mine, (s) => s.tasks), solved: sum(mine, (s) => s.solved), visibleOnly: sum(mine, (s) => s.visibleOnly), file: `${roundDir}/evaluate/${name}` };
   };
-  // The incumbent and the candidate on the same tasks and seeds (their shards side by side).
-  const [incumbentEval, candidateEval] = await Promise.all([evaluate(input.incumbent, 'incumbent'), candidate ? evaluate(candidate, 'candidate') : Promise.resolve(null)]);
+  const incumbentEval = summary(0);
+  const candidateEval = candidate ? summary(1) : null;
 
   await enter('promote');
   const decision = await control('promote').decidePromotion({
