@@ -19,7 +19,7 @@ function file(name: string, text: string): string {
 }
 
 describe('codeq CLI', () => {
-  it.each([[], ['sandbox'], ['sandbox', 'run'], ['sandbox', 'build-image'], ['data'], ['data', 'prepare'], ['verify'], ['model'], ['model', 'pull'], ['model', 'tiny'], ['model', 'inspect'], ['repair'], ['search'], ['collect'], ['pairs'], ['config'], ['config', 'check'], ['config', 'schema'], ['demo']])(
+  it.each([[], ['sandbox'], ['sandbox', 'run'], ['sandbox', 'build-image'], ['data'], ['data', 'prepare'], ['verify'], ['model'], ['model', 'pull'], ['model', 'tiny'], ['model', 'inspect'], ['repair'], ['search'], ['collect'], ['pairs'], ['config'], ['config', 'check'], ['config', 'schema'], ['demo'], ['up'], ['down'], ['status'], ['worker'], ['experiment'], ['experiment', 'start'], ['experiment', 'budgets'], ['schedule'], ['schedule', 'create']])(
     'codeq %s --help',
     (...command) => {
       const run = codeq(...command, '--help');
@@ -74,5 +74,14 @@ describe('codeq CLI', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('concurrency: 3');
     expect(run.stdout).toContain('memoryMb: 512');
+  });
+});
+
+describe('codeq experiment and schedule: bad input, one line each', () => {
+  it('names the bad value and what to do', () => {
+    expect(codeq('experiment', 'start', '--id', '../x', '--print-input').stderr).toMatch(/^codeq: experiment id "\.\.\/x": use letters, digits/m);
+    expect(codeq('schedule', 'create', '--cron', 'nightly').stderr).toMatch(/^codeq: --cron "nightly": expected 5 fields/m);
+    expect(codeq('experiment', 'budgets', 'x').stderr).toMatch(/^codeq: nothing to change: give --tokens/m);
+    expect(codeq('worker', '--role', 'gpu').stderr).toContain("expected one of control, inference, training");
   });
 });

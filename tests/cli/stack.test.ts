@@ -67,6 +67,10 @@ describe('the local stack from the command line', () => {
     expect(temporal('workflow', 'signal', '--workflow-id', workflowId, '--name', 'pause').status).toBe(0);
     const query = temporal('workflow', 'query', '--workflow-id', workflowId, '--name', 'state', '--output', 'json');
     expect(query.stdout).toMatch(/"status":\s*"paused"/);
+    const update = temporal('workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'setBudgets', '--input', '{"tokens": 128}');
+    expect(update.status, update.stderr).toBe(0);
+    expect(update.stdout).toMatch(/"?tokens"?:\s*128/);
+    expect(temporal('workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'setBudgets', '--input', '{"tokens": 0}').stderr).toMatch(/budgets\.tokens: expected a positive integer/);
     expect(temporal('workflow', 'signal', '--workflow-id', workflowId, '--name', 'resume').status).toBe(0);
     const result = temporal('workflow', 'result', '--workflow-id', workflowId, '--output', 'json');
     expect(result.stdout).toMatch(/"status":\s*"done"/);
@@ -88,6 +92,8 @@ describe('the local stack from the command line', () => {
     }
     const policy = JSON.parse(readFileSync(join(dir, 'artifacts', 'experiments', 'nightly', 'policy.json'), 'utf8'));
     expect(policy.round).toBe(2);
+    expect(temporal('schedule', 'toggle', '--schedule-id', 'codeq-schedule-nightly', '--pause', '--reason', 'maintenance').status).toBe(0);
+    expect(codeq('schedule', 'list').stdout).toMatch(/nightly\tpaused/);
     expect(codeq('schedule', 'delete', 'nightly').status).toBe(0);
     expect(codeq('schedule', 'pause', 'nightly').stderr).toContain('no schedule nightly');
 
