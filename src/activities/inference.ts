@@ -7,6 +7,7 @@ import { collect, type CollectSummary } from '../search/collect.js';
 import { readTrajectories } from '../search/shards.js';
 import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
 import { readTaskFile } from '../tasks/taskFile.js';
+import { log } from '../util/log.js';
 import type { Phase } from '../workflows/definitions.js';
 import { keepAlive, throwIfCancelled, type ProgressReporter } from './liveness.js';
 import type { PolicyPool } from './policyPool.js';
@@ -41,6 +42,7 @@ export function createInferenceActivities(deps: InferenceDependencies): Inferenc
     const tasks = shardTasks(input, split);
     const mode = phase === 'collect' ? codeq.experiment.collect.mode : codeq.experiment.evaluate.mode;
     const live = keepAlive(deps.report, codeq.experiment.progressSeconds);
+    if (live.previous) log.info('retrying a shard: continuing after the tasks already in it', { out: input.out, lastHeartbeat: live.previous });
     const { policy, release } = await deps.policies.borrow(input.policy);
     try {
       let done = 0;

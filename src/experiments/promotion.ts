@@ -1,5 +1,13 @@
 import type { PromotionDecision } from '../workflows/definitions.js';
 
+/** The two policies cannot be compared (a bug or a tampered directory): retrying cannot help. */
+export class PromotionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PromotionError';
+  }
+}
+
 export interface PolicyScores {
   /** Task id → solved (visible AND hidden tests). */
   solved: Map<string, boolean>;
@@ -15,7 +23,7 @@ export function decidePromotion(incumbent: PolicyScores, candidate: PolicyScores
   if (!candidate) return { promote: false, reason: noCandidate, incumbentSolved, candidateSolved: 0, tasks, margin };
   const missing = [...incumbent.solved.keys()].filter((id) => !candidate.solved.has(id));
   if (missing.length > 0 || candidate.solved.size !== tasks) {
-    throw new Error(`the candidate and the incumbent were scored on different tasks (${missing.length} of the incumbent's missing, ${candidate.solved.size} vs ${tasks})`);
+    throw new PromotionError(`the candidate and the incumbent were scored on different tasks (${missing.length} of the incumbent's missing, ${candidate.solved.size} vs ${tasks})`);
   }
   const candidateSolved = [...candidate.solved.values()].filter(Boolean).length;
   const gain = tasks === 0 ? 0 : (candidateSolved - incumbentSolved) / tasks;

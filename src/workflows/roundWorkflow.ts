@@ -17,7 +17,7 @@ import {
 import { PHASE_KEY } from './searchAttributes.js';
 
 /** Permanent failures: retrying cannot help, the UI shows the message. */
-export const NON_RETRYABLE = ['ConfigError', 'TaskFileError', 'TestSplitError', 'PairsFileError', 'ModelError', 'PolicyError', 'TrainRunError', 'NonFiniteLoss', 'UsageError'];
+export const NON_RETRYABLE = ['ConfigError', 'TaskFileError', 'TestSplitError', 'PairsFileError', 'ModelError', 'PolicyError', 'TrainRunError', 'PromotionError'];
 
 export function activityOptions(settings: ActivitySettings, phase: Phase, taskQueue: string): ActivityOptions {
   const { startToCloseMinutes, heartbeatSeconds } = settings.timeouts[phase];
