@@ -20,7 +20,7 @@ export function registerStackCommands(program: Command): void {
       const paths = stackPaths(config);
       process.stdout.write(
         `${up.started.length ? `started ${up.started.join('; ')}` : 'already up'}\n` +
-          `Temporal: ${up.address} (namespace ${config.temporal.namespace})\nUI: ${up.ui}\nlogs: ${paths.server.log}, ${paths.workers.log}\n` +
+          `Temporal: ${up.address} (namespace ${config.temporal.namespace})\nUI: ${up.ui}\nlogs: ${paths.dir}/{temporal,worker-control,worker-inference,worker-training}.log\n` +
           `next: codeq experiment start --wait   (codeq down stops it all)\n`,
       );
     });
@@ -42,9 +42,9 @@ export function registerStackCommands(program: Command): void {
       const config = commandConfig(flags);
       const paths = stackPaths(config);
       const server = liveProcess(paths.server.pid);
-      const workers = liveProcess(paths.workers.pid);
+      const workers = ROLES.map((r) => [r, liveProcess(paths.workers[r].pid)] as const);
       const address = env.temporalAddress ?? config.temporal.address;
-      const lines = [`temporal server: ${server ? `pid ${server.pid}` : 'not started by codeq up'}`, `workers: ${workers ? `pid ${workers.pid}` : 'not started by codeq up'}`];
+      const lines = [`temporal server: ${server ? `pid ${server.pid}` : 'not started by codeq up'}`, ...workers.map(([r, w]) => `${r} worker: ${w ? `pid ${w.pid}` : 'not started by codeq up'}`)];
       const pollers = await queuePollers(config, address).catch(() => null);
       if (!pollers) {
         lines.push(`Temporal at ${address}: not answering (codeq up starts it)`);

@@ -21,12 +21,14 @@ export interface StackPaths {
   dir: string;
   db: string;
   server: { pid: string; log: string };
-  workers: { pid: string; log: string };
+  /** One worker process per role. */
+  workers: Record<Role, { pid: string; log: string }>;
 }
 
 export function stackPaths(config: CodeqConfig): StackPaths {
   const dir = join(resolveDataDir(config.temporal.dataDir), 'stack');
-  return { dir, db: join(dir, 'temporal.db'), server: { pid: join(dir, 'temporal.pid'), log: join(dir, 'temporal.log') }, workers: { pid: join(dir, 'workers.pid'), log: join(dir, 'workers.log') } };
+  const workers = Object.fromEntries(ROLES.map((r) => [r, { pid: join(dir, `worker-${r}.pid`), log: join(dir, `worker-${r}.log`) }])) as StackPaths['workers'];
+  return { dir, db: join(dir, 'temporal.db'), server: { pid: join(dir, 'temporal.pid'), log: join(dir, 'temporal.log') }, workers };
 }
 
 interface PidRecord {
@@ -104,21 +106,24 @@ export async function stackUp(options: UpOptions): Promise<{ address: string; ui
   } catch (error) {
     throw new TemporalSetupError(`${(error as Error).message}. HINT: see ${paths.server.log} (is port ${config.temporal.devServer.port} or ${config.temporal.devServer.uiPort} taken?)`);
   }
-  if (!liveProcess(paths.workers.pid)) {
-    const log = openSync(paths.workers.log, 'a');
-    const args = [resolve(options.entry), 'worker', '--role', ROLES.join(','), ...(options.configFile ? ['--config', resolve(options.configFile)] : [])];
+  for (const role of ROLES) {
+    const files = paths.workers[role];
+    if (liveProcess(files.pid)) continue;
+    const log = openSync(files.log, 'a');
+    const args = [resolve(options.entry), 'worker', '--role', role, ...(options.configFile ? ['--config', resolve(options.configFile)] : [])];
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, TEMPORAL_ADDRESS: address } });
     child.unref();
-    writeFileAtomicSync(paths.workers.pid, JSON.stringify({ pid: child.pid, marker: 'worker', started: new Date().toISOString() }));
-    started.push(`workers: ${ROLES.join(', ')} (pid ${child.pid})`);
-    options.onStep?.(`starting one worker per role (${ROLES.join(', ')}); log: ${paths.workers.log}`);
+    writeFileAtomicSync(files.pid, JSON.stringify({ pid: child.pid, marker: 'worker', started: new Date().toISOString() }));
+    started.push(`${role} worker (pid ${child.pid})`);
+    options.onStep?.(`starting the ${role} worker; log: ${files.log}`);
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const pollers = await queuePollers(config, address).catch(() => null);
     if (pollers && ROLES.every((r) => pollers[r] > 0)) break;
-    if (!liveProcess(paths.workers.pid)) throw new TemporalSetupError(`the worker process exited while starting. HINT: see ${paths.workers.log}`);
-    if (Date.now() > deadline) throw new TemporalSetupError(`the workers did not poll their queues within ${config.temporal.devServer.startTimeoutSeconds} s. HINT: see ${paths.workers.log}`);
+    const dead = ROLES.find((r) => !liveProcess(paths.workers[r].pid));
+    if (dead) throw new TemporalSetupError(`the ${dead} worker exited while starting. HINT: see ${paths.workers[dead].log}`);
+    if (Date.now() > deadline) throw new TemporalSetupError(`the workers did not poll their queues within ${config.temporal.devServer.startTimeoutSeconds} s. HINT: see the worker-*.log files in ${paths.dir}`);
     await new Promise((r) => setTimeout(r, 500));
   }
   return { address, ui: uiAddress(config), started };
@@ -139,8 +144,9 @@ async function stopProcess(file: string, graceMs: number): Promise<number | null
 export async function stackDown(config: CodeqConfig): Promise<string[]> {
   const paths = stackPaths(config);
   const stopped: string[] = [];
-  const workers = await stopProcess(paths.workers.pid, (config.workers.shutdownGraceSeconds + 5) * 1000);
-  if (workers) stopped.push(`workers (pid ${workers})`);
+  const graceMs = (config.workers.shutdownGraceSeconds + 5) * 1000;
+  const pids = await Promise.all(ROLES.map(async (r) => [r, await stopProcess(paths.workers[r].pid, graceMs)] as const));
+  for (const [role, pid] of pids) if (pid) stopped.push(`${role} worker (pid ${pid})`);
   const server = await stopProcess(paths.server.pid, 10_000);
   if (server) stopped.push(`temporal server (pid ${server})`);
   return stopped;

@@ -98,7 +98,7 @@ describe('the local stack from the command line', () => {
     expect(codeq('schedule', 'pause', 'nightly').stderr).toContain('no schedule nightly');
 
     const down = codeq('down');
-    expect(down.stdout).toMatch(/stopped workers \(pid \d+\), temporal server \(pid \d+\)/);
+    expect(down.stdout).toMatch(/stopped control worker \(pid \d+\), inference worker \(pid \d+\), training worker \(pid \d+\), temporal server \(pid \d+\)/);
     expect(codeq('status').stdout).toContain('not answering');
     expect(codeq('experiment', 'status', 'cli-1').stderr).toMatch(/^codeq: cannot reach Temporal at 127\.0\.0\.1:\d+ .*HINT: codeq up/m);
   }, 600_000);
