@@ -8,7 +8,7 @@ import { startExperiment } from '../../src/experiments/start.js';
 import type { ProgramSandbox } from '../../src/sandbox/programSandbox.js';
 import { readTrajectories } from '../../src/search/shards.js';
 import { startWorkers, type WorkerSet } from '../../src/temporal/workers.js';
-import { roundWorkflowId, stateQuery } from '../../src/workflows/definitions.js';
+import { roundStateQuery, roundWorkflowId, stateQuery, type PhaseProgress } from '../../src/workflows/definitions.js';
 import { tinyRoundConfig, writeTinyWorld, type TinyWorld } from '../fixtures/tinyRound.js';
 import { openSandbox } from '../helpers/host.js';
 import { startTestServer, temporalTestConfig, type TestServer } from '../helpers/temporal.js';
@@ -48,7 +48,18 @@ describe('a tiny round end to end', () => {
       expect(attached).toBe(false);
       // Starting the same id again attaches to it.
       expect((await startExperiment(client, config, { id: 'tiny-1' })).attached).toBe(true);
-      const state = await handle.result();
+      // Live progress, as codeq experiment status and the UI's queries see it.
+      const seen: PhaseProgress[] = [];
+      let finished = false;
+      const result = handle.result().finally(() => (finished = true));
+      while (!finished) {
+        const progress = await client.workflow.getHandle(roundWorkflowId('tiny-1', 1)).query(roundStateQuery).then((r) => r.progress, () => null);
+        if (progress) seen.push(progress);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const state = await result;
+      expect(seen.some((p) => p.phase === 'collect' && p.total === 2 && p.done >= 1)).toBe(true);
+      expect(seen.some((p) => p.phase === 'evaluate')).toBe(true);
       expect(state.status).toBe('done');
       const round = state.results[0]!;
       expect(round.collected.tasks).toBe(4);
