@@ -31,6 +31,19 @@ describe('recovery after a crash', () => {
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
   });
 
+  it('also kills what a SIGKILLed supervisor left in the limit groups only (outside the kill group)', async () => {
+    const { cgroupRoot, cgroupName } = config.sandbox.bwrap;
+    const name = `${deadPid()}-2`;
+    for (const h of HIERARCHIES) mkdirSync(groupDir(cgroupRoot, h, cgroupName, name), { recursive: true });
+    const straggler = spawn('sleep', ['600'], { stdio: 'ignore' });
+    for (const h of HIERARCHIES.filter((h) => h !== 'unified')) writeFileSync(join(groupDir(cgroupRoot, h, cgroupName, name), 'cgroup.procs'), String(straggler.pid));
+    const exited = new Promise((resolve) => straggler.on('exit', (_, signal) => resolve(signal)));
+
+    await BwrapExecutor.create(config.sandbox);
+    expect(await exited).toBe('SIGKILL');
+    for (const h of HIERARCHIES) expect(existsSync(groupDir(cgroupRoot, h, cgroupName, name))).toBe(false);
+  });
+
   it('removes job dirs whose owner died, and keeps those of live owners', () => {
     const runs = join(cacheDir, 'sandbox', 'runs');
     const stale = join(runs, `${deadPid()}-abcdef`);

@@ -269,7 +269,26 @@ export async function sweepStaleCgroups(root: string, parent: string): Promise<n
   const deadline = Date.now() + EMPTY_WAIT_MS;
   for (const name of stale) {
     await writeFile(join(groupDir(root, 'unified', parent, name), 'cgroup.kill'), '1').catch(() => undefined);
-    for (const hierarchy of HIERARCHIES) await removeDirWhenEmpty(groupDir(root, hierarchy, parent, name), deadline);
+    // The kill group holds the program's tree only; a run whose supervisor was SIGKILLed can leave
+    // its outer processes in the limit groups: kill whatever each hierarchy still lists.
+    for (const hierarchy of HIERARCHIES) {
+      const procs = await readFile(join(groupDir(root, hierarchy, parent, name), 'cgroup.procs'), 'utf8').catch(() => '');
+      for (const pid of procs.split('\n').filter(Boolean).map(Number)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+    }
+    for (const hierarchy of HIERARCHIES) {
+      try {
+        await removeDirWhenEmpty(groupDir(root, hierarchy, parent, name), deadline);
+      } catch (error) {
+        // A group that will not empty is a leak to report, not a reason to refuse to start.
+        log.warn('a stale run cgroup would not go away', { group: groupDir(root, hierarchy, parent, name), error: (error as Error).message });
+      }
+    }
   }
   return stale.size;
 }
