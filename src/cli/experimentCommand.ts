@@ -1,19 +1,10 @@
 import type { Command } from 'commander';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { newExperimentId, prepareExperiment, startExperiment } from '../experiments/start.js';
-import { connectClient } from '../temporal/connection.js';
+import { withTemporalClient } from '../temporal/connection.js';
 import { BUDGET_KEYS, type Budgets } from '../workflows/budgets.js';
 import { cancelSignal, experimentWorkflowId, pauseSignal, resumeSignal, roundStateQuery, roundWorkflowId, setBudgetsUpdate, stateQuery, type ExperimentState, type RoundResult } from '../workflows/definitions.js';
 import { commandConfig, positiveInteger, UsageError } from './options.js';
-
-async function withClient<T>(flags: { config?: string }, body: (client: Client) => Promise<T>): Promise<T> {
-  const client = await connectClient(commandConfig(flags).temporal);
-  try {
-    return await body(client);
-  } finally {
-    await client.connection.close();
-  }
-}
 
 /** The experiment's live state, and its running round's phase and progress. */
 async function describe(client: Client, id: string): Promise<{ state: ExperimentState; round: Awaited<ReturnType<typeof roundProgress>> }> {
@@ -68,7 +59,7 @@ export function registerExperimentCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(input, null, 2)}\n`);
         return;
       }
-      await withClient(flags, async (client) => {
+      await withTemporalClient(config.temporal, async (client) => {
         const id = flags.id ?? newExperimentId();
         const { handle, attached, dir } = await startExperiment(client, config, { id, ...(flags.rounds ? { rounds: flags.rounds } : {}) });
         process.stdout.write(`${attached ? 'attached to' : 'started'} experiment ${id} (workflow ${handle.workflowId}); files: ${dir}\n`);
@@ -92,7 +83,7 @@ export function registerExperimentCommand(program: Command): void {
     .argument('<id>')
     .option('--json', 'print the state as JSON')
     .action(async (id: string, flags: { config?: string; json?: boolean }) => {
-      await withClient(flags, async (client) => {
+      await withTemporalClient(commandConfig(flags).temporal, async (client) => {
         const described = await describe(client, id);
         process.stdout.write(flags.json ? `${JSON.stringify(described)}\n` : `${formatState(described)}\n`);
       });
@@ -107,7 +98,7 @@ export function registerExperimentCommand(program: Command): void {
       .description(what)
       .argument('<id>')
       .action(async (id: string, flags: { config?: string }) => {
-        await withClient(flags, async (client) => {
+        await withTemporalClient(commandConfig(flags).temporal, async (client) => {
           await client.workflow.getHandle(experimentWorkflowId(id)).signal(signal).catch((error) => {
             throw error instanceof WorkflowNotFoundError ? new UsageError(`no running experiment ${id}`) : error;
           });
@@ -127,7 +118,7 @@ export function registerExperimentCommand(program: Command): void {
       const change: Partial<Budgets> = {};
       for (const key of BUDGET_KEYS) if (flags[key] !== undefined) change[key] = flags[key];
       if (Object.keys(change).length === 0) throw new UsageError('nothing to change: give --tokens, --collect-tasks, --evaluate-tasks or --train-steps');
-      await withClient(flags, async (client) => {
+      await withTemporalClient(commandConfig(flags).temporal, async (client) => {
         const now = await client.workflow.getHandle(experimentWorkflowId(id)).executeUpdate(setBudgetsUpdate, { args: [change] });
         process.stdout.write(`budgets of ${id} from the next round: ${BUDGET_KEYS.map((k) => `${k} ${now[k]}`).join(', ')}\n`);
       });
@@ -136,7 +127,7 @@ export function registerExperimentCommand(program: Command): void {
   common(experiment.command('list'))
     .description('experiments on the server, newest first, with their status')
     .action(async (flags: { config?: string }) => {
-      await withClient(flags, async (client) => {
+      await withTemporalClient(commandConfig(flags).temporal, async (client) => {
         const rows: string[] = [];
         for await (const w of client.workflow.list({ query: "WorkflowType = 'experimentWorkflow' AND ExecutionStatus != 'ContinuedAsNew'" })) rows.push(`${w.workflowId}\t${w.status.name}\t${w.startTime.toISOString()}`);
         process.stdout.write(rows.length ? `${rows.join('\n')}\n` : 'no experiments\n');

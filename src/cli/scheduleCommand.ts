@@ -1,21 +1,12 @@
 import type { Command } from 'commander';
-import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import { ScheduleNotFoundError } from '@temporalio/client';
 import { EXPERIMENT_ID } from '../experiments/layout.js';
 import { prepareExperiment } from '../experiments/start.js';
-import { connectClient } from '../temporal/connection.js';
+import { withTemporalClient } from '../temporal/connection.js';
 import { experimentWorkflowId } from '../workflows/definitions.js';
 import { EXPERIMENT_KEY } from '../workflows/searchAttributes.js';
 import { taskQueues } from '../workflows/taskQueues.js';
 import { commandConfig, positiveInteger, UsageError } from './options.js';
-
-async function withClient<T>(flags: { config?: string }, body: (client: Client) => Promise<T>): Promise<T> {
-  const client = await connectClient(commandConfig(flags).temporal);
-  try {
-    return await body(client);
-  } finally {
-    await client.connection.close();
-  }
-}
 
 const scheduleId = (name: string) => `codeq-schedule-${name}`;
 
@@ -40,7 +31,7 @@ export function registerScheduleCommand(program: Command): void {
       if (flags.cron.trim().split(/\s+/).length !== 5) throw new UsageError(`--cron ${JSON.stringify(flags.cron)}: expected 5 fields (minute hour day-of-month month day-of-week)`);
       const config = commandConfig(flags);
       const { input } = await prepareExperiment(config, { id: flags.name, rounds: flags.rounds });
-      await withClient(flags, async (client) => {
+      await withTemporalClient(config.temporal, async (client) => {
         await client.schedule.create({
           scheduleId: scheduleId(flags.name),
           spec: { cronExpressions: [flags.cron] },
@@ -65,7 +56,7 @@ export function registerScheduleCommand(program: Command): void {
   common(schedule.command('list'))
     .description('schedules, with their next runs')
     .action(async (flags: { config?: string }) => {
-      await withClient(flags, async (client) => {
+      await withTemporalClient(commandConfig(flags).temporal, async (client) => {
         const rows: string[] = [];
         for await (const s of client.schedule.list()) {
           if (!s.scheduleId.startsWith('codeq-schedule-')) continue;
@@ -85,7 +76,7 @@ export function registerScheduleCommand(program: Command): void {
       .description(what)
       .argument('<name>')
       .action(async (id: string, flags: { config?: string }) => {
-        await withClient(flags, async (client) => {
+        await withTemporalClient(commandConfig(flags).temporal, async (client) => {
           const handle = client.schedule.getHandle(scheduleId(id));
           try {
             if (name === 'pause') await handle.pause('codeq schedule pause');

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { env } from '../config/env.js';
-import { connectClient } from '../temporal/connection.js';
+import { withTemporalClient } from '../temporal/connection.js';
 import { liveProcess, queuePollers, stackDown, stackPaths, stackUp, uiAddress } from '../temporal/stack.js';
 import { runWorkerProcess } from '../temporal/workerProcess.js';
 import { ROLES, type Role } from '../workflows/taskQueues.js';
@@ -50,14 +50,12 @@ export function registerStackCommands(program: Command): void {
         lines.push(`Temporal at ${address}: not answering (codeq up starts it)`);
       } else {
         lines.push(`Temporal at ${address}: up, UI ${uiAddress(config)}`, `pollers: ${ROLES.map((r) => `${r} ${pollers[r]}`).join(', ')}`);
-        const client = await connectClient(config.temporal);
-        try {
-          const running: string[] = [];
-          for await (const w of client.workflow.list({ query: "WorkflowType = 'experimentWorkflow' AND ExecutionStatus = 'Running'" })) running.push(w.workflowId);
-          lines.push(`experiments running: ${running.length ? running.join(', ') : 'none'}`);
-        } finally {
-          await client.connection.close();
-        }
+        const running = await withTemporalClient(config.temporal, async (client) => {
+          const ids: string[] = [];
+          for await (const w of client.workflow.list({ query: "WorkflowType = 'experimentWorkflow' AND ExecutionStatus = 'Running'" })) ids.push(w.workflowId);
+          return ids;
+        });
+        lines.push(`experiments running: ${running.length ? running.join(', ') : 'none'}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });

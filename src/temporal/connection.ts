@@ -48,3 +48,13 @@ export async function connectClient(config: TemporalConfig, timeoutMs = 10_000):
     throw new TemporalSetupError(`cannot reach Temporal at ${target.address} (${(error as Error).message.split('\n')[0]}). HINT: codeq up starts the local stack; for a cluster set temporal.address or $TEMPORAL_ADDRESS`);
   }
 }
+
+/** Runs `body` with a client of the configured Temporal, closing its connection afterwards. */
+export async function withTemporalClient<T>(config: TemporalConfig, body: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connectClient(config);
+  try {
+    return await body(client);
+  } finally {
+    await client.connection.close();
+  }
+}
