@@ -158,9 +158,10 @@ describe('experiment and round workflows', () => {
       const updated = await handle.executeUpdate(setBudgetsUpdate, { args: [{ tokens: 1024, trainSteps: 9 }] });
       expect(updated).toEqual({ ...BUDGETS, tokens: 1024, trainSteps: 9 });
       await expect(handle.executeUpdate(setBudgetsUpdate, { args: [{ tokens: -1 }] })).rejects.toThrow(WorkflowUpdateFailedError);
-      release();
+      // The experiment forwards the pause to its round: let collection end only once the round has it.
       const round = client.workflow.getHandle(roundWorkflowId(id, 1));
       await waitFor(async () => (await round.query(roundStateQuery)).paused);
+      release();
       // The collect phase ends; the round waits at the boundary instead of building pairs.
       await new Promise((r) => setTimeout(r, 1500));
       expect((await round.query(roundStateQuery)).phase).toBe('collect');
