@@ -14,7 +14,14 @@ import { config, hostState, largestSandboxUserGroup, openSandbox } from '../help
  * cgroups, run dirs or containers left, no files written outside the sandbox.
  */
 const TIMEOUT_MS = 2000;
+/** The program's own run (the supervisor's clock, start to kill) may exceed its limit by this much. */
 const MARGIN_MS = { bwrap: 1000, docker: 2500 };
+/**
+ * The whole call (workspace, compile, run, cleanup) may take this much more than the limit: on a
+ * machine busy with other test files, reaping 64 forked processes takes seconds, so only a hang
+ * breaks it. Whether the kill came on time is the run's own duration, above.
+ */
+const CALL_SLACK_MS = 20_000;
 const REPO = resolve(import.meta.dirname, '../..');
 const FORK_BOMB = '#include <unistd.h>\nint main() { for (;;) fork(); }\n';
 /** Like a Temporal worker's heartbeat: it must keep its rhythm whatever the programs do. */
@@ -58,9 +65,8 @@ describe.each(BACKENDS)('hostile programs on %s', (backend) => {
     clearInterval(watcher);
     await sandbox.settle();
     expect(result.verdict, `${result.message}\n${result.stderr}`).not.toBe('sandbox_error');
-    expect(elapsed - (result.compile && !result.compile.cached ? result.compile.durationMs : 0)).toBeLessThan(
-      timeoutMs + MARGIN_MS[backend],
-    );
+    expect(result.durationMs).toBeLessThan(timeoutMs + MARGIN_MS[backend]);
+    expect(elapsed - (result.compile && !result.compile.cached ? result.compile.durationMs : 0)).toBeLessThan(timeoutMs + CALL_SLACK_MS);
     expect(await hostState({ except })).toEqual(before);
     expect(sentinel.exitCode).toBeNull();
     return result;
@@ -100,7 +106,8 @@ describe.each(BACKENDS)('hostile programs on %s', (backend) => {
     await sandbox.settle();
     expect(results.map((r) => r.verdict)).toEqual(results.map(() => 'timeout'));
     expect(worst, `the ${HEARTBEAT_MS} ms timer fired up to ${Math.round(worst)} ms late`).toBeLessThan(HEARTBEAT_LATENESS_MS);
-    expect(elapsed).toBeLessThan(TIMEOUT_MS + MARGIN_MS[backend]);
+    for (const r of results) expect(r.durationMs).toBeLessThan(TIMEOUT_MS + MARGIN_MS[backend]);
+    expect(elapsed - Math.max(...results.map((r) => (r.compile && !r.compile.cached ? r.compile.durationMs : 0)))).toBeLessThan(TIMEOUT_MS + CALL_SLACK_MS);
     expect(await hostState({ except: [sentinel.pid!] })).toEqual(before);
   });
 
