@@ -5,7 +5,8 @@ import { resolveArtifactsRoot } from '../experiments/layout.js';
 import { drawTasks, roundSeed } from '../experiments/plan.js';
 import { decidePromotion } from '../experiments/promotion.js';
 import { readSnapshot, withBudgets } from '../experiments/snapshot.js';
-import { readEvaluation } from '../experiments/evaluation.js';
+import { buildResults, solvedByTask } from '../evaluation/buildResults.js';
+import { writeEvalResults } from '../evaluation/resultsFile.js';
 import { extractPairs } from '../preferences/extractPairs.js';
 import { readTrajectories } from '../search/shards.js';
 import { readTaskFile } from '../tasks/taskFile.js';
@@ -73,9 +74,13 @@ export function createControlActivities(): ControlActivities {
       const file = join(input.roundDir, 'promote', 'decision.json');
       if (existsSync(file)) return readJson<PromotionDecision>(file);
       const { codeq } = readSnapshot(input.configFile);
-      const incumbent = readEvaluation(input.incumbent.file);
-      const candidate = input.candidate ? readEvaluation(input.candidate.file) : null;
-      const decision = decidePromotion(incumbent, candidate, codeq.experiment.promote.margin, input.noCandidate);
+      // The round's evaluation in the evaluation module's results format (the report's input).
+      const tasks = new Map(readTaskFile(experimentTasksFile(codeq)).map((t) => [t.id, t]));
+      const policies = [{ ...input.incumbent.policy, label: 'incumbent', dirs: [input.incumbent.file] }, ...(input.candidate ? [{ ...input.candidate.policy, label: 'candidate', dirs: [input.candidate.file] }] : [])];
+      const results = buildResults(policies, tasks, { split: 'test', caps: [], policyPairs: input.candidate ? [['incumbent', 'candidate']] : [] });
+      writeEvalResults(join(input.roundDir, 'evaluate', 'results.json'), results);
+      const scores = (label: string) => ({ solved: solvedByTask(results.records.filter((r) => r.policy === label)) });
+      const decision = decidePromotion(scores('incumbent'), input.candidate ? scores('candidate') : null, codeq.experiment.promote, input.noCandidate);
       // What the next round (or the next scheduled run) starts from; written before the decision,
       // which marks the phase done.
       const policy = decision.promote && input.candidate ? input.candidate.policy : input.incumbent.policy;

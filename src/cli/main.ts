@@ -11,10 +11,13 @@ import { NativeError } from '../training/nativeLibrary.js';
 import { PairsFileError } from '../training/pairsFile.js';
 import { TrainRunError } from '../training/trainRun.js';
 import { ExperimentError } from '../experiments/start.js';
+import { EvalError } from '../evaluation/runEvaluation.js';
+import { EvalResultsError } from '../evaluation/resultsFile.js';
 import { TemporalSetupError } from '../temporal/connection.js';
 import { registerConfigCommand } from './configCommand.js';
 import { registerDataCommand } from './dataCommand.js';
 import { registerDemoCommand } from './demoCommand.js';
+import { registerEvalCommand } from './evalCommand.js';
 import { registerExperimentCommand } from './experimentCommand.js';
 import { registerScheduleCommand } from './scheduleCommand.js';
 import { registerStackCommands } from './stackCommand.js';
@@ -38,6 +41,7 @@ registerVerifyCommand(program);
 registerModelCommand(program);
 registerRepairCommand(program);
 registerSearchCommands(program);
+registerEvalCommand(program);
 registerPairsCommand(program);
 registerTrainCommand(program);
 registerConfigCommand(program);
@@ -47,7 +51,7 @@ registerExperimentCommand(program);
 registerScheduleCommand(program);
 
 /** Errors that explain themselves: printed as one line, no stack trace. */
-const EXPECTED_ERRORS = [UsageError, ConfigError, SandboxError, GgufError, ModelError, PolicyError, CollectError, TrajectoryError, TaskFileError, NativeError, PairsFileError, TrainRunError, ExperimentError, TemporalSetupError];
+const EXPECTED_ERRORS = [UsageError, ConfigError, SandboxError, GgufError, ModelError, PolicyError, CollectError, TrajectoryError, TaskFileError, NativeError, PairsFileError, TrainRunError, ExperimentError, TemporalSetupError, EvalError, EvalResultsError];
 
 try {
   await program.parseAsync(process.argv);

@@ -294,7 +294,8 @@ export const ExperimentSchema = z.strictObject({
   }),
   train: z.string().nullable().describe('Training config overlaying configs/train.yaml (TRL/PEFT names); null = configs/train.yaml as it is.'),
   promote: z.strictObject({
-    margin: z.number().min(0).max(1).describe('The candidate is promoted when its solve rate beats the incumbent\'s by more than this (fraction of tasks).'),
+    margin: z.number().min(0).max(1).describe('The candidate is promoted only when its paired improvement over the incumbent (a fraction of the evaluation tasks) is above 0 and at least this.'),
+    alpha: z.number().gt(0).max(1).describe('...and McNemar\'s exact p on the tasks that flipped is below this (1 = no test: the margin alone decides).'),
   }),
   seed: z.number().int().min(0).describe('Seeds task draws and searches; a round\'s seed is derived from it and the round number.'),
   progressSeconds: seconds.describe('Activities report progress to their workflow at most this often.'),

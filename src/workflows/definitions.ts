@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ExperimentConfig } from '../config/schema.js';
+import type { Proportion } from '../evaluation/intervals.js';
 import type { Budgets } from './budgets.js';
 import type { TaskQueues } from './taskQueues.js';
 
@@ -45,6 +46,14 @@ export interface PromotionDecision {
   candidateSolved: number;
   tasks: number;
   margin: number;
+  alpha: number;
+  /** Wilson 95% intervals (candidate: null without a candidate). */
+  incumbentRate: Proportion;
+  candidateRate: Proportion | null;
+  /** Paired on the same tasks: candidate − incumbent with Newcombe's 95% interval, McNemar's exact p. */
+  comparison: { difference: number; low: number; high: number; pValue: number; gained: number; lost: number } | null;
+  /** The tasks the candidate solved and the incumbent did not (gained), and the reverse. */
+  flipped: { gained: string[]; lost: string[] };
 }
 
 export interface RoundResult {

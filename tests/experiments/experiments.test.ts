@@ -30,12 +30,41 @@ describe('a round plan', () => {
 });
 
 describe('promotion', () => {
+  const marginOnly = { margin: 0, alpha: 1 };
   it('promotes only above the margin, on the same tasks', () => {
-    expect(decidePromotion(scores([true, false, false, false]), scores([true, true, false, false]), 0).promote).toBe(true);
-    expect(decidePromotion(scores([true, false, false, false]), scores([true, true, false, false]), 0.25)).toMatchObject({ promote: false, incumbentSolved: 1, candidateSolved: 2 });
-    expect(decidePromotion(scores([true, true]), scores([true, true]), 0).promote).toBe(false);
-    expect(decidePromotion(scores([true]), null, 0, 'no pairs')).toMatchObject({ promote: false, reason: 'no pairs' });
-    expect(() => decidePromotion(scores([true, false]), { solved: new Map([['other', true], ['t1', true]]) }, 0)).toThrow(PromotionError);
+    expect(decidePromotion(scores([true, false, false, false]), scores([true, true, false, false]), marginOnly).promote).toBe(true);
+    expect(decidePromotion(scores([true, false, false, false]), scores([true, true, false, false]), { margin: 0.3, alpha: 1 })).toMatchObject({ promote: false, incumbentSolved: 1, candidateSolved: 2 });
+    expect(decidePromotion(scores([true, true]), scores([true, true]), marginOnly).promote).toBe(false);
+    expect(decidePromotion(scores([true]), null, marginOnly, 'no pairs')).toMatchObject({ promote: false, reason: 'no pairs', candidateRate: null });
+    expect(() => decidePromotion(scores([true, false]), { solved: new Map([['other', true], ['t1', true]]) }, marginOnly)).toThrow(PromotionError);
+  });
+
+  it('needs McNemar p below alpha: 4 of 4 flips is not enough at 0.05, 7 of 7 is', () => {
+    const four = decidePromotion(scores([false, false, false, false]), scores([true, true, true, true]), { margin: 0, alpha: 0.05 });
+    expect(four.promote).toBe(false);
+    expect(four.comparison!.pValue).toBeCloseTo(0.125, 10);
+    expect(four.reason).toMatch(/p is not below alpha/);
+    const seven = decidePromotion(scores(Array(7).fill(false)), scores(Array(7).fill(true)), { margin: 0, alpha: 0.05 });
+    expect(seven.promote).toBe(true);
+    expect(seven.comparison!.pValue).toBeCloseTo(2 / 128, 10);
+  });
+
+  it('stores the evidence: rates with intervals, the paired difference, the flipped tasks', () => {
+    const d = decidePromotion(scores([true, true, false, false, false]), scores([true, false, true, true, false]), { margin: 0.1, alpha: 1 });
+    expect(d.flipped).toEqual({ gained: ['t2', 't3'], lost: ['t1'] });
+    expect(d.comparison).toMatchObject({ gained: 2, lost: 1 });
+    expect(d.comparison!.difference).toBeCloseTo(0.2, 10);
+    expect(d.comparison!.low).toBeLessThan(0.2);
+    expect(d.comparison!.high).toBeGreaterThan(0.2);
+    expect(d.incumbentRate).toMatchObject({ successes: 2, n: 5 });
+    expect(d.candidateRate).toMatchObject({ successes: 3, n: 5 });
+    expect(d.promote).toBe(true);
+  });
+
+  it('never promotes a worse candidate, however small alpha or margin', () => {
+    const d = decidePromotion(scores(Array(10).fill(true)), scores(Array(10).fill(false)), { margin: 0, alpha: 1 });
+    expect(d.promote).toBe(false);
+    expect(d.comparison!.difference).toBe(-1);
   });
 });
 

@@ -48,7 +48,7 @@ function stubs(script: Script, calls: { phase: Phase; round: number; detail?: un
     async decidePromotion(input) {
       record('promote', input);
       const scores = (solved: number) => ({ solved: new Map(Array.from({ length: 4 }, (_, i) => [`t${i}`, i < solved])) });
-      return decidePromotion(scores(input.incumbent.solved), input.candidate ? scores(input.candidate.solved) : null, 0, input.noCandidate);
+      return decidePromotion(scores(input.incumbent.solved), input.candidate ? scores(input.candidate.solved) : null, { margin: 0, alpha: 1 }, input.noCandidate);
     },
   };
   const inference: InferenceActivities = {
