@@ -7,7 +7,7 @@ import { cancelSignal, experimentWorkflowId, pauseSignal, resumeSignal, roundSta
 import { commandConfig, positiveInteger, UsageError } from './options.js';
 
 /** The experiment's live state, and its running round's phase and progress. */
-async function describe(client: Client, id: string): Promise<{ state: ExperimentState; round: Awaited<ReturnType<typeof roundProgress>> }> {
+export async function describeExperiment(client: Client, id: string): Promise<{ state: ExperimentState; round: Awaited<ReturnType<typeof roundProgress>> }> {
   let state: ExperimentState;
   try {
     state = await client.workflow.getHandle(experimentWorkflowId(id)).query(stateQuery);
@@ -30,7 +30,7 @@ export function formatRound(r: RoundResult): string {
     `evaluation ${d.tasks} tasks: incumbent ${d.incumbentSolved} (${percent(d.incumbentSolved, d.tasks)}), candidate ${r.candidate ? `${d.candidateSolved} (${percent(d.candidateSolved, d.tasks)})` : '-'}; ${d.promote ? 'PROMOTED' : 'kept the incumbent'}: ${d.reason}`;
 }
 
-function formatState({ state, round }: Awaited<ReturnType<typeof describe>>): string {
+function formatState({ state, round }: Awaited<ReturnType<typeof describeExperiment>>): string {
   const lines = [`experiment ${state.experimentId}: ${state.status}, round ${Math.min(state.round, state.rounds)}/${state.rounds}, policy ${state.policy.label}${state.policy.adapter ? ` (${state.policy.adapter})` : ''}`];
   if (round?.phase) {
     const p = round.progress;
@@ -66,7 +66,7 @@ export function registerExperimentCommand(program: Command): void {
         if (!flags.wait) return;
         let last = '';
         const timer = setInterval(async () => {
-          const text = await describe(client, id).then(formatState, () => '');
+          const text = await describeExperiment(client, id).then(formatState, () => '');
           if (text && text !== last) process.stderr.write(`${(last = text)}\n`);
         }, 2000);
         try {
@@ -84,7 +84,7 @@ export function registerExperimentCommand(program: Command): void {
     .option('--json', 'print the state as JSON')
     .action(async (id: string, flags: { config?: string; json?: boolean }) => {
       await withTemporalClient(commandConfig(flags).temporal, async (client) => {
-        const described = await describe(client, id);
+        const described = await describeExperiment(client, id);
         process.stdout.write(flags.json ? `${JSON.stringify(described)}\n` : `${formatState(described)}\n`);
       });
     });

@@ -276,9 +276,10 @@ const PhaseTimeoutsSchema = z.strictObject({
 
 export const ExperimentSchema = z.strictObject({
   rounds: positiveInt.describe('Self-improvement rounds of an experiment.'),
-  tasks: z.string().nullable().describe('tasks.jsonl (codeq data prepare) the rounds draw from; null = <artifacts>/tasks/tasks.jsonl prepared on first use.'),
+  tasks: z.string().nullable().describe('tasks.jsonl (codeq data prepare) the rounds draw from; null = a slice of prepare.train + prepare.test tasks per language, prepared by codeq run on first use.'),
   prepare: z.strictObject({
-    perLanguage: positiveInt.describe('DebugBench records per language prepared when tasks is null.'),
+    train: positiveInt.describe('Testable train-split tasks per language prepared when tasks is null (codeq run).'),
+    test: positiveInt.describe('Testable test-split tasks per language prepared when tasks is null (codeq run).'),
     languages: z.array(z.enum(['python3', 'cpp', 'java'])).min(1),
   }),
   collect: z.strictObject({

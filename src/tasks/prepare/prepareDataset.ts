@@ -20,7 +20,7 @@ import type { PeerOracle } from './oracles.js';
 import { DROP_REASONS, prepareTask, type DropReason, type PrepareOutcome, type PreparedTask } from './prepareTask.js';
 
 /** Bump when the way tasks and tests are made changes: an out dir made otherwise is not resumed. */
-const RECIPE_VERSION = 4;
+export const RECIPE_VERSION = 4;
 
 /** The bar for hidden tests that can fail a wrong program: reported, not enforced. */
 export const HIDDEN_TARGET = { minTests: 10, minDistinctOutputs: 2, share: 0.95 } as const;
