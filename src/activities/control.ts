@@ -76,7 +76,7 @@ export function createControlActivities(): ControlActivities {
       const { codeq } = readSnapshot(input.configFile);
       // The round's evaluation in the evaluation module's results format (the report's input).
       const tasks = new Map(readTaskFile(experimentTasksFile(codeq)).map((t) => [t.id, t]));
-      const policies = [{ ...input.incumbent.policy, label: 'incumbent', dirs: [input.incumbent.file] }, ...(input.candidate ? [{ ...input.candidate.policy, label: 'candidate', dirs: [input.candidate.file] }] : [])];
+      const policies = [{ ...input.incumbent.policy, label: 'incumbent', runs: [{ dir: input.incumbent.file, seed: input.seed ?? 0 }] }, ...(input.candidate ? [{ ...input.candidate.policy, label: 'candidate', runs: [{ dir: input.candidate.file, seed: input.seed ?? 0 }] }] : [])];
       const results = buildResults(policies, tasks, { split: 'test', caps: [], policyPairs: input.candidate ? [['incumbent', 'candidate']] : [] });
       writeEvalResults(join(input.roundDir, 'evaluate', 'results.json'), results);
       const scores = (label: string) => ({ solved: solvedByTask(results.records.filter((r) => r.policy === label)) });

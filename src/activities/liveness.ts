@@ -45,7 +45,7 @@ export function keepAlive(report: ProgressReporter | undefined, reportSeconds: n
     previous: context.info.heartbeatDetails,
     update(progress) {
       details = progress;
-      pending = progress;
+      pending = { ...progress, part: context.info.activityId };
       context.heartbeat(details);
       if (Date.now() - lastReport >= reportSeconds * 1000) send();
     },

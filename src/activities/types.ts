@@ -85,6 +85,8 @@ export interface PromoteInput extends RoundContext {
   candidate: EvaluationSummary | null;
   /** Why there is no candidate (no pairs), when there is none. */
   noCandidate?: string;
+  /** The evaluation's seed (the round's), recorded with its results. */
+  seed?: number;
 }
 
 export interface ResumePoint {

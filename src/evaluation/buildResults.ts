@@ -10,8 +10,8 @@ export interface PolicyTrajectories {
   label: string;
   model: string;
   adapter: string | null;
-  /** Directories of trajectory shards (codeq collect's format), or directories of such directories. */
-  dirs: string[];
+  /** Runs of codeq collect's format: a directory of trajectory shards (or of such directories) and the run's seed. */
+  runs: { dir: string; seed: number }[];
 }
 
 /** Trajectory directories under `dir`: itself when it holds shards, else its subdirectories, recursively. */
@@ -24,11 +24,13 @@ function shardDirs(dir: string): string[] {
 
 export function recordsOf(policy: PolicyTrajectories, tasks: Map<string, TaskFacts>): EvalRecord[] {
   const out: EvalRecord[] = [];
-  for (const dir of policy.dirs.flatMap(shardDirs)) {
-    for (const t of readTrajectories(dir)) {
-      const task = tasks.get(t.task);
-      if (!task) throw new RangeError(`${dir}: trajectory of task ${t.task}, which is not in the tasks file`);
-      out.push(recordOf(t, task, policy.label));
+  for (const run of policy.runs) {
+    for (const dir of shardDirs(run.dir)) {
+      for (const t of readTrajectories(dir)) {
+        const task = tasks.get(t.task);
+        if (!task) throw new RangeError(`${dir}: trajectory of task ${t.task}, which is not in the tasks file`);
+        out.push(recordOf(t, task, policy.label, run.seed));
+      }
     }
   }
   return out;

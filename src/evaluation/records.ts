@@ -17,6 +17,7 @@ export const EvalRecordSchema = z.strictObject({
   level: z.enum(['easy', 'medium', 'hard']),
   policy: z.string().describe('The policy label (e.g. "base", "round-1").'),
   mode: z.enum(SEARCH_MODES),
+  /** The run's seed (each task's search seed derives from it and the task id, see taskSeed). */
   seed: z.number().int(),
   /** Why the task's hidden tests cannot vouch for a pass; null: the task counts toward solve rates. */
   visibleOnly: z.enum(VISIBLE_ONLY_REASONS).nullable(),
@@ -35,7 +36,7 @@ export type EvalRecord = z.infer<typeof EvalRecordSchema>;
 export type TaskFacts = Pick<Task, 'id' | 'language' | 'category' | 'bugType' | 'level'>;
 
 /** A search's record, from its trajectory and the task it ran on. */
-export function recordOf(trajectory: Trajectory, task: TaskFacts, policy: string): EvalRecord {
+export function recordOf(trajectory: Trajectory, task: TaskFacts, policy: string, seed: number): EvalRecord {
   if (trajectory.task !== task.id) throw new RangeError(`recordOf: trajectory of ${trajectory.task} paired with task ${task.id}`);
   return {
     task: task.id,
@@ -45,7 +46,7 @@ export function recordOf(trajectory: Trajectory, task: TaskFacts, policy: string
     level: task.level,
     policy,
     mode: trajectory.mode,
-    seed: trajectory.seed,
+    seed,
     visibleOnly: trajectory.visibleOnly,
     verdict: trajectory.verdict,
     solvedVisible: trajectory.solvedVisible,

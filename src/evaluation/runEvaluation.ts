@@ -77,7 +77,7 @@ export async function runEvaluation(run: EvaluationRun): Promise<EvalResults> {
   const trajectories: PolicyTrajectories[] = [];
   for (const spec of run.policies) {
     const model = await resolveModel(spec.model ?? config.policy.model ?? undefined, config.models, cacheDir);
-    const dirs: string[] = [];
+    const runs: { dir: string; seed: number }[] = [];
     for (const mode of run.modes) {
       const sequences = mode === 'mcts' ? config.search.mcts.k : mode === 'single' ? 1 : config.policy.sequences;
       const adapter = spec.adapter ? { name: basename(spec.adapter, '.gguf'), file: spec.adapter, scale: 1 } : null;
@@ -95,13 +95,13 @@ export async function runEvaluation(run: EvaluationRun): Promise<EvalResults> {
           });
           if (summary.aborted) throw new EvalError(`interrupted; rerun the same command to continue (${out} keeps what was searched)`);
           if (summary.failed > 0) throw new EvalError(`${summary.failed} searches failed (see ${out}/errors.jsonl). HINT: rerun the same command: it retries them and keeps the rest`);
-          dirs.push(out);
+          runs.push({ dir: out, seed });
         }
       } finally {
         await policy.dispose();
       }
     }
-    trajectories.push({ label: spec.label, model: model.file, adapter: spec.adapter, dirs });
+    trajectories.push({ label: spec.label, model: model.file, adapter: spec.adapter, runs });
   }
   const facts = new Map(run.tasks.map((t) => [t.id, t]));
   const [baseline, ...others] = run.policies.map((p) => p.label);

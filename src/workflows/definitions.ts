@@ -29,6 +29,8 @@ export interface PhaseProgress {
   /** Training: the last step's loss, and seconds left at the current pace. */
   loss?: number;
   etaSeconds?: number;
+  /** The activity reporting it (a phase of several shards gets one report per shard; the round sums them). */
+  part?: string;
 }
 
 export interface EvaluationSummary {

@@ -46,6 +46,15 @@ async function limited<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[
 
 const sum = <T>(items: T[], f: (item: T) => number) => items.reduce((n, item) => n + f(item), 0);
 
+/** One progress for the phase from its shards' latest reports (training has one: it is kept as is). */
+export function combineProgress(reports: PhaseProgress[], expectedTotal = 0): PhaseProgress | null {
+  if (reports.length === 0) return null;
+  if (reports.length === 1 && expectedTotal === 0) return reports[0]!;
+  const { phase } = reports[0]!;
+  const solved = reports.some((r) => r.solved !== undefined) ? sum(reports, (r) => r.solved ?? 0) : undefined;
+  return { phase, done: sum(reports, (r) => r.done), total: Math.max(expectedTotal, sum(reports, (r) => r.total)), ...(solved !== undefined ? { solved } : {}) };
+}
+
 /**
  * One self-improvement round: plan (draw train-split tasks, fix the test-split ones), collect
  * trajectories in shards on the inference queue, build deduplicated pairs, train a DPO adapter on
@@ -59,8 +68,14 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
   let progress: PhaseProgress | null = null;
   let paused = input.paused ?? false;
   setHandler(roundStateQuery, () => ({ round: input.round, phase, progress, paused }));
+  // A phase of several shards: the latest report of each, summed (one shard's count alone reads as the phase's).
+  let parts = new Map<string, PhaseProgress>();
+  /** Tasks the running phase searches in all its shards (0: not a sharded phase). */
+  let expectedTotal = 0;
   setHandler(progressSignal, (p) => {
-    if (p.phase === phase) progress = p;
+    if (p.phase !== phase) return;
+    parts.set(p.part ?? '', p);
+    progress = combineProgress([...parts.values()], expectedTotal);
   });
   setHandler(pauseSignal, () => void (paused = true));
   setHandler(resumeSignal, () => void (paused = false));
@@ -71,6 +86,8 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     await condition(() => !paused);
     phase = next;
     progress = null;
+    parts = new Map();
+    expectedTotal = 0;
     upsertSearchAttributes([{ key: PHASE_KEY, value: next }]);
     if (parent) await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(phaseSignal, next);
   }
@@ -85,6 +102,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
   const plan = await control('plan').planRound(context);
 
   await enter('collect');
+  expectedTotal = sum(plan.collect, (s) => s.tasks);
   const collectShard = (shard: ShardRef) => () =>
     inference('collect').collectShard({ ...context, shard, tasksFile: plan.tasksFile, policy: input.incumbent, seed: plan.seed, out: `${roundDir}/collect/shard-${shard.index}` });
   const collected: CollectShardSummary[] = await limited(plan.collect.map(collectShard), settings.parallel);
@@ -108,6 +126,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
   const jobs = policies.flatMap(([policy, name]) =>
     plan.evaluate.map((shard) => () => inference('evaluate').evaluateShard({ ...context, shard, tasksFile: plan.tasksFile, policy, seed: plan.seed, out: `${roundDir}/evaluate/${name}/shard-${shard.index}` })),
   );
+  expectedTotal = policies.length * sum(plan.evaluate, (s) => s.tasks);
   const shards: EvaluateShardSummary[] = await limited(jobs, settings.parallel);
   const summary = (k: number): EvaluationSummary => {
     const [policy, name] = policies[k]!;
@@ -122,6 +141,7 @@ export async function roundWorkflow(input: RoundInput): Promise<RoundResult> {
     ...context,
     incumbent: incumbentEval,
     candidate: candidateEval,
+    seed: plan.seed,
     ...(candidate ? {} : { noCandidate: `no preference pairs from ${sum(collected, (c) => c.tasks)} searched tasks: nothing to train` }),
   });
   if (decision.promote && !candidate) throw ApplicationFailure.nonRetryable('promotion without a candidate', 'InvalidDecision');
