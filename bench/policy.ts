@@ -13,8 +13,8 @@ import { resolveModel } from '../src/models/pull.js';
 import { Policy } from '../src/policy/policy.js';
 import { loadPromptTemplates, rewritePrompt } from '../src/policy/prompts.js';
 import { describeMachine, writeBenchmarkSection } from '../src/report/benchmarksDoc.js';
-import { groupedBarChart } from '../src/report/svgBarChart.js';
-import { writeFileAtomic } from '../src/artifacts/atomicWrite.js';
+import { groupedBars } from '../src/report/charts.js';
+import { writePlot } from '../src/report/render.js';
 import { log } from '../src/util/log.js';
 import { median } from '../src/util/stats.js';
 
@@ -135,9 +135,10 @@ const lines = [
   '',
   '![tokens per second by K](bench/policy.svg)',
 ];
-await writeFileAtomic(
-  resolve(REPO, 'docs/bench/policy.svg'),
-  groupedBarChart({
+await writePlot(
+  resolve(REPO, 'docs/bench'),
+  'policy',
+  groupedBars({
     title: 'Policy generation throughput (tokens/s)',
     unit: 'tok/s',
     series: ['aggregate', 'per sequence'],

@@ -2,7 +2,7 @@
  * npm run bench:sandbox — per-execution time of a trivial and a typical program in each language,
  * on each sandbox backend and as a bare host process, plus the compile-cache miss and hit paths.
  * Measurements are interleaved (bare, bwrap, docker, bare, ...) so machine noise hits all alike.
- * Writes its section of docs/benchmarks.md and docs/bench/sandbox.svg.
+ * Writes its section of docs/benchmarks.md and docs/bench/sandbox.svg (+ .png, .vl.json).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load.js';
-import { writeFileAtomic } from '../src/artifacts/atomicWrite.js';
 import { createSandbox } from '../src/sandbox/createSandbox.js';
 import { javaHeapMb } from '../src/sandbox/languages/java.js';
 import type { ProgramSandbox } from '../src/sandbox/programSandbox.js';
 import { BACKENDS, type BackendName, type Language } from '../src/sandbox/types.js';
 import { describeMachine, writeBenchmarkSection } from '../src/report/benchmarksDoc.js';
-import { groupedBarChart } from '../src/report/svgBarChart.js';
+import { groupedBars } from '../src/report/charts.js';
+import { writePlot } from '../src/report/render.js';
 import { log } from '../src/util/log.js';
 import { median, quantile } from '../src/util/stats.js';
 
@@ -225,7 +225,7 @@ async function report(rows: Row[], compileRows: CompileRow[]) {
     '',
     '![per-execution time by backend](bench/sandbox.svg)',
   );
-  const svg = groupedBarChart({
+  const chart = groupedBars({
     title: 'Sandbox per-execution time (median, ms, log scale)',
     unit: 'ms',
     series: ['bare', ...SANDBOXED],
@@ -235,7 +235,7 @@ async function report(rows: Row[], compileRows: CompileRow[]) {
       values: Object.fromEntries((['bare', ...SANDBOXED] as Series[]).map((s) => [s, median(row.samples[s])])),
     })),
   });
-  await writeFileAtomic(join(REPO, 'docs/bench/sandbox.svg'), svg);
+  await writePlot(join(REPO, 'docs/bench'), 'sandbox', chart);
   await writeBenchmarkSection(resolve(REPO, args.out!), 'sandbox', lines.join('\n'));
   process.stdout.write(`${lines.join('\n')}\n`);
 }

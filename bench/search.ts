@@ -21,7 +21,8 @@ import { Policy } from '../src/policy/policy.js';
 import { loadPromptTemplates } from '../src/policy/prompts.js';
 import { extractPairs } from '../src/preferences/extractPairs.js';
 import { describeMachine, writeBenchmarkSection } from '../src/report/benchmarksDoc.js';
-import { groupedBarChart } from '../src/report/svgBarChart.js';
+import { groupedBars } from '../src/report/charts.js';
+import { writePlot } from '../src/report/render.js';
 import { createSandbox } from '../src/sandbox/createSandbox.js';
 import { collect } from '../src/search/collect.js';
 import { readTrajectories } from '../src/search/shards.js';
@@ -143,9 +144,10 @@ const lines = [
     : []),
   '![solved by token cap](bench/search.svg)',
 ];
-await writeFileAtomic(
-  resolve(REPO, 'docs/bench/search.svg'),
-  groupedBarChart({
+await writePlot(
+  resolve(REPO, 'docs/bench'),
+  'search',
+  groupedBars({
     title: `Tasks solved (visible + hidden tests) of ${common.length}, by generated-token cap`,
     unit: 'tasks',
     series: MODES,

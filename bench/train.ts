@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../src/artifacts/atomicWrite.js';
 import { resolveCacheDir } from '../src/config/env.js';
 import { loadConfig } from '../src/config/load.js';
 import { meta, readGgufHeader } from '../src/models/gguf/reader.js';
@@ -18,7 +17,8 @@ import { summarizeHeader } from '../src/models/inspect.js';
 import { resolveModel } from '../src/models/pull.js';
 import { TINY_DEFAULTS, writeTinyModel } from '../src/models/tinyModel.js';
 import { describeMachine, writeBenchmarkSection } from '../src/report/benchmarksDoc.js';
-import { groupedBarChart } from '../src/report/svgBarChart.js';
+import { groupedBars } from '../src/report/charts.js';
+import { writePlot } from '../src/report/render.js';
 import { log } from '../src/util/log.js';
 
 const { values: args } = parseArgs({
@@ -143,9 +143,10 @@ const lines = [
   '',
   '![DPO step tokens per second](bench/train.svg)',
 ];
-await writeFileAtomic(
-  resolve(REPO, 'docs/bench/train.svg'),
-  groupedBarChart({
+await writePlot(
+  resolve(REPO, 'docs/bench'),
+  'train',
+  groupedBars({
     title: 'DPO step throughput on the CPU (tokens/s, higher is better)',
     unit: 'tok/s',
     series: ['codeq native', 'PyTorch'],
