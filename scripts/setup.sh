@@ -10,7 +10,8 @@ if [ "$(id -u)" = 0 ]; then default_cache=/var/cache/codeq; else default_cache="
 CACHE="${CODEQ_CACHE_DIR:-$default_cache}"
 TEMPORAL_VERSION=1.5.1
 # python3-sortedcontainers: LeetCode's Python has SortedList; the runner image gets the same list.
-APT_PACKAGES=(bubblewrap debootstrap docker.io util-linux python3 python3-sortedcontainers g++ default-jdk-headless tar ca-certificates cmake ninja-build libopenblas-dev)
+# chromium + fonts-dejavu-core: the report page's browser test (playwright-core drives Debian's chromium) and the text of rendered plots.
+APT_PACKAGES=(bubblewrap debootstrap docker.io util-linux python3 python3-sortedcontainers g++ default-jdk-headless tar ca-certificates cmake ninja-build libopenblas-dev chromium fonts-dejavu-core)
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }

@@ -13,6 +13,13 @@ import { readTaskFile } from '../tasks/taskFile.js';
 import type { PolicyRef, PromotionDecision } from '../workflows/definitions.js';
 import type { ControlActivities, PairsInput, PromoteInput, RoundContext, RoundPlan } from './types.js';
 
+/** Caps a round's evaluation is counted at: powers of two from 128 below the budget, and the budget. */
+export function tokenCapsUpTo(budget: number): number[] {
+  const caps: number[] = [];
+  for (let cap = 128; cap < budget; cap *= 2) caps.push(cap);
+  return [...caps, budget];
+}
+
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 const writeJson = (file: string, value: unknown) => writeFileAtomicSync(file, `${JSON.stringify(value, null, 2)}\n`);
 
@@ -77,7 +84,7 @@ export function createControlActivities(): ControlActivities {
       // The round's evaluation in the evaluation module's results format (the report's input).
       const tasks = new Map(readTaskFile(experimentTasksFile(codeq)).map((t) => [t.id, t]));
       const policies = [{ ...input.incumbent.policy, label: 'incumbent', runs: [{ dir: input.incumbent.file, seed: input.seed ?? 0 }] }, ...(input.candidate ? [{ ...input.candidate.policy, label: 'candidate', runs: [{ dir: input.candidate.file, seed: input.seed ?? 0 }] }] : [])];
-      const results = buildResults(policies, tasks, { split: 'test', caps: [], policyPairs: input.candidate ? [['incumbent', 'candidate']] : [] });
+      const results = buildResults(policies, tasks, { split: 'test', caps: tokenCapsUpTo(codeq.search.budget.tokens), policyPairs: input.candidate ? [['incumbent', 'candidate']] : [] });
       writeEvalResults(join(input.roundDir, 'evaluate', 'results.json'), results);
       const scores = (label: string) => ({ solved: solvedByTask(results.records.filter((r) => r.policy === label)) });
       const decision = decidePromotion(scores('incumbent'), input.candidate ? scores('candidate') : null, codeq.experiment.promote, input.noCandidate);

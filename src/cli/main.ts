@@ -13,6 +13,7 @@ import { TrainRunError } from '../training/trainRun.js';
 import { ExperimentError } from '../experiments/start.js';
 import { EvalError } from '../evaluation/runEvaluation.js';
 import { EvalResultsError } from '../evaluation/resultsFile.js';
+import { ReportError } from '../report/experimentData.js';
 import { TemporalSetupError } from '../temporal/connection.js';
 import { registerConfigCommand } from './configCommand.js';
 import { registerDataCommand } from './dataCommand.js';
@@ -23,6 +24,7 @@ import { registerScheduleCommand } from './scheduleCommand.js';
 import { registerStackCommands } from './stackCommand.js';
 import { registerModelCommand } from './modelCommand.js';
 import { registerRepairCommand } from './repairCommand.js';
+import { registerReportCommand } from './reportCommand.js';
 import { registerRunCommand } from './runCommand.js';
 import { UsageError } from './options.js';
 import { registerPairsCommand } from './pairsCommand.js';
@@ -43,6 +45,7 @@ registerModelCommand(program);
 registerRepairCommand(program);
 registerSearchCommands(program);
 registerEvalCommand(program);
+registerReportCommand(program);
 registerPairsCommand(program);
 registerTrainCommand(program);
 registerConfigCommand(program);
@@ -53,7 +56,7 @@ registerExperimentCommand(program);
 registerScheduleCommand(program);
 
 /** Errors that explain themselves: printed as one line, no stack trace. */
-const EXPECTED_ERRORS = [UsageError, ConfigError, SandboxError, GgufError, ModelError, PolicyError, CollectError, TrajectoryError, TaskFileError, NativeError, PairsFileError, TrainRunError, ExperimentError, TemporalSetupError, EvalError, EvalResultsError];
+const EXPECTED_ERRORS = [UsageError, ConfigError, SandboxError, GgufError, ModelError, PolicyError, CollectError, TrajectoryError, TaskFileError, NativeError, PairsFileError, TrainRunError, ExperimentError, TemporalSetupError, EvalError, EvalResultsError, ReportError];
 
 try {
   await program.parseAsync(process.argv);

@@ -8,6 +8,8 @@ import type { CodeqConfig } from '../config/schema.js';
 import { formatRate } from '../evaluation/markdown.js';
 import { ensureModel, ensureTaskSlice, workflowUrl } from '../experiments/mainJob.js';
 import { startExperiment } from '../experiments/start.js';
+import { readExperiment } from '../report/experimentData.js';
+import { writeExperimentReport } from '../report/experimentReport.js';
 import { withTemporalClient } from '../temporal/connection.js';
 import { stackDown, stackUp } from '../temporal/stack.js';
 import { roundWorkflowId, type ExperimentState, type RoundResult } from '../workflows/definitions.js';
@@ -85,7 +87,7 @@ export function registerRunCommand(program: Command): void {
         say(`    ${model}`);
         if (config.experiment.tasks === null) {
           const { prepare } = config.experiment;
-          say(`3/5 tasks: a slice of DebugBench, ${prepare.train} train + ${prepare.test} test tasks per language (${prepare.languages.join(', ')}), prepared once (tests from the oracle, hidden tests)`);
+          say(`3/5 tasks: a slice of DebugBench, ${prepare.train} train + ${prepare.test} test tasks per language (${prepare.languages.join(', ')}; ${prepare.levels.join(', ')}), prepared once (tests from the oracle, hidden tests)`);
           config.experiment.tasks = await ensureTaskSlice(config, undefined, (line) => say(`    ${line}`), controller.signal);
         } else {
           say(`3/5 tasks: ${config.experiment.tasks}`);
@@ -112,9 +114,10 @@ export function registerRunCommand(program: Command): void {
           const state = final as ExperimentState | null;
           const round = state?.results.at(-1);
           if (!state || !round) throw new UsageError(`experiment ${id} ended without a finished round (status ${state?.status ?? 'unknown'}). HINT: codeq experiment status ${id}; start a fresh one with --id`);
-          say('5/5 report');
-          const ui = workflowUrl(up.ui, config.temporal.namespace, roundWorkflowId(id, round.round));
-          process.stdout.write(formatSummary(round, { dir, report: null, ui }));
+          say('5/5 report: markdown, a static HTML page and plots from the round\'s files');
+          const roundUrl = (n: number) => workflowUrl(up.ui, config.temporal.namespace, roundWorkflowId(id, n));
+          const report = await writeExperimentReport(readExperiment(dir, id), { roundUrl });
+          process.stdout.write(formatSummary(round, { dir, report: `${report.html} (codeq report --experiment ${id} --serve)`, ui: roundUrl(round.round) }));
         });
       } catch (error) {
         // An interrupted step (a slice half prepared, a server starting) is not an error: it resumes.

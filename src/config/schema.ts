@@ -281,6 +281,7 @@ export const ExperimentSchema = z.strictObject({
     train: positiveInt.describe('Testable train-split tasks per language prepared when tasks is null (codeq run).'),
     test: positiveInt.describe('Testable test-split tasks per language prepared when tasks is null (codeq run).'),
     languages: z.array(z.enum(['python3', 'cpp', 'java'])).min(1),
+    levels: z.array(z.enum(['easy', 'medium', 'hard'])).min(1).describe('DebugBench difficulty levels the slice draws from.'),
   }),
   collect: z.strictObject({
     mode: z.enum(SEARCH_MODES).describe('Search that collects trajectories (pairs come from its trees).'),

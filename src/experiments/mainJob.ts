@@ -16,13 +16,14 @@ import { resolveArtifactsRoot } from './layout.js';
 export async function ensureTaskSlice(config: CodeqConfig, backend: BackendName | undefined, onProgress: (line: string) => void, signal?: AbortSignal): Promise<string> {
   const { prepare } = config.experiment;
   const perSplit = { train: prepare.train, test: prepare.test };
-  const key = createHash('sha256').update(JSON.stringify({ RECIPE_VERSION, tasks: config.tasks, languages: prepare.languages, perSplit, seed: config.experiment.seed })).digest('hex').slice(0, 12);
+  const key = createHash('sha256').update(JSON.stringify({ RECIPE_VERSION, tasks: config.tasks, languages: prepare.languages, levels: prepare.levels, perSplit, seed: config.experiment.seed })).digest('hex').slice(0, 12);
   const dir = join(resolveArtifactsRoot(config), 'tasks', `slice-${key}`);
   const sandbox = await createSandbox(config, backend);
   try {
     await prepareSlice(
       {
         languages: prepare.languages,
+        levels: prepare.levels,
         perSplit,
         seed: config.experiment.seed,
         debugbench: config.tasks.debugbench,

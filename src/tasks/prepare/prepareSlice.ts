@@ -8,11 +8,14 @@ import { log } from '../../util/log.js';
 import { Random } from '../../util/random.js';
 import { loadDebugBench } from '../debugbench.js';
 import { splitOfSlug, type SplitName } from '../split.js';
+import type { Level } from '../task.js';
 import { parseTaskLine, serializeTask } from '../store.js';
 import { prepareTask, type PreparedTask } from './prepareTask.js';
 
 export interface SliceRequest {
   languages: Language[];
+  /** Difficulty levels to draw from (all when absent). */
+  levels?: Level[];
   /** Testable tasks wanted per language and split. */
   perSplit: Record<SplitName, number>;
   /** Seeds the order records are tried in (the same slice every run). */
@@ -65,7 +68,7 @@ export async function prepareSlice(request: SliceRequest, sandbox: Sandbox, conf
   for (const language of request.languages) {
     for (const split of ['train', 'test'] as const) {
       const want = request.perSplit[split];
-      const pool = records.filter((t) => t.language === language && splitOfSlug(t.slug, config.split.testFraction, config.split.seed) === split).sort((a, b) => (a.id < b.id ? -1 : 1));
+      const pool = records.filter((t) => t.language === language && (!request.levels || request.levels.includes(t.level)) && splitOfSlug(t.slug, config.split.testFraction, config.split.seed) === split).sort((a, b) => (a.id < b.id ? -1 : 1));
       new Random(request.seed).shuffle(pool);
       let have = 0;
       let attempts = 0;
