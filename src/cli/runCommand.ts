@@ -25,11 +25,11 @@ interface RunFlags {
   config?: string;
 }
 
-/** The embedded defaults (or --config), with --quick's overlay and the round's bounded training. */
+/** The embedded defaults with configs/run.yaml (or --quick's configs/quick.yaml, or --config), and the round's bounded training. */
 function mainJobConfig(flags: RunFlags): { config: CodeqConfig; configFile: string | null } {
   const file = flags.config ?? env.configFile ?? null;
   if (flags.quick && file) throw new UsageError('--quick uses configs/quick.yaml; with your own --config, set the sizes there instead');
-  const configFile = flags.quick ? join(CONFIGS_DIR, 'quick.yaml') : file;
+  const configFile = flags.quick ? join(CONFIGS_DIR, 'quick.yaml') : (file ?? join(CONFIGS_DIR, 'run.yaml'));
   const config = loadConfig(configFile ?? undefined);
   if (config.experiment.train === null) config.experiment.train = join(CONFIGS_DIR, flags.quick ? 'train-quick.yaml' : 'train-round.yaml');
   return { config, configFile };
@@ -95,13 +95,21 @@ export function registerRunCommand(program: Command): void {
         }
         await withTemporalClient(config.temporal, async (client) => {
           const { handle, attached, dir } = await startExperiment(client, config, { id, rounds: 1 });
+          const status = (await handle.describe()).status.name;
+          if (!['RUNNING', 'COMPLETED', 'CONTINUED_AS_NEW'].includes(status)) {
+            throw new UsageError(`experiment ${id} ended ${status.toLowerCase().replace(/_/g, ' ')} (see its workflow ${handle.workflowId} in the Temporal UI). HINT: start another with --id NAME`);
+          }
           say(`4/5 round: ${attached ? 'resuming' : 'started'} experiment ${id} (workflow ${handle.workflowId}); files ${dir}`);
           const tty = process.stderr.isTTY;
           const block = tty ? new TtyBlock(process.stderr) : null;
           let lastLogged = '';
           let final: ExperimentState | null = null;
-          const result = handle.result().then((s) => void (final = s));
-          while (!final && !controller.signal.aborted) {
+          let failure: Error | null = null;
+          const result = handle.result().then(
+            (s) => void (final = s),
+            (error: Error) => void (failure = error),
+          );
+          while (!final && !failure && !controller.signal.aborted) {
             await Promise.race([result, new Promise((r) => setTimeout(r, tty ? 1000 : 2000))]);
             const described = await describeExperiment(client, id).catch(() => null);
             if (!described) continue;
@@ -111,6 +119,7 @@ export function registerRunCommand(program: Command): void {
           }
           block?.done();
           if (controller.signal.aborted) return;
+          if (failure) throw new UsageError(`experiment ${id} failed: ${(failure as Error).cause instanceof Error ? ((failure as Error).cause as Error).message : (failure as Error).message}. HINT: the Temporal UI shows the failed activity; start another with --id NAME`);
           const state = final as ExperimentState | null;
           const round = state?.results.at(-1);
           if (!state || !round) throw new UsageError(`experiment ${id} ended without a finished round (status ${state?.status ?? 'unknown'}). HINT: codeq experiment status ${id}; start a fresh one with --id`);
