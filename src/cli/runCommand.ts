@@ -61,7 +61,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('the main job (npm start): bring up the local stack, make sure the model and a DebugBench slice are there, run one self-improvement round through Temporal, report')
-    .option('--quick', 'the same round on a handful of tasks (about 5 minutes)')
+    .option('--quick', 'the same round on a handful of tasks (configs/quick.yaml): a smoke test, not a measurement')
     .option('--id <id>', 'experiment id: a rerun with the same id resumes it (default: main, or quick)')
     .option('--config <file>', 'config file overlaying configs/default.yaml')
     .action(async (flags: RunFlags) => {
