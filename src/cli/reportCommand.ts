@@ -36,16 +36,18 @@ export function registerReportCommand(program: Command): void {
     .command('report')
     .description("write an experiment's report from its files (markdown, a static HTML page, plots as SVG and PNG), or serve it on 127.0.0.1")
     .requiredOption('--experiment <id>', 'the experiment id')
+    .option('--out <dir>', 'write the report here instead of <experiment>/report (e.g. docs/example-report)')
     .option('--serve', 'after writing, serve the experiment directory on 127.0.0.1 (Ctrl-C stops)')
     .option('--port <n>', 'port for --serve (default 8088; 0: any free one)', (v) => (v === '0' ? 0 : positiveInteger(v)), 8088)
     .option('--config <file>', 'config file overlaying configs/default.yaml (where the artifacts are)')
-    .action(async (flags: { experiment: string; serve?: boolean; port: number; config?: string }) => {
+    .action(async (flags: { experiment: string; out?: string; serve?: boolean; port: number; config?: string }) => {
       const config = commandConfig(flags);
       const dir = experimentDir(resolveArtifactsRoot(config), flags.experiment);
       const data = readExperiment(dir, flags.experiment);
       if (data.rounds.length === 0) throw new UsageError(`experiment ${flags.experiment} has no round yet. HINT: codeq experiment status ${flags.experiment}`);
       const ui = uiAddress(config);
-      const report = await writeExperimentReport(data, { roundUrl: (round) => workflowUrl(ui, config.temporal.namespace, roundWorkflowId(flags.experiment, round)) });
+      if (flags.out && flags.serve) throw new UsageError('--serve serves <experiment>/report; drop --out to serve');
+      const report = await writeExperimentReport(data, { roundUrl: (round) => workflowUrl(ui, config.temporal.namespace, roundWorkflowId(flags.experiment, round)) }, flags.out);
       process.stdout.write(`report: ${report.html}\nmarkdown: ${report.markdown}\nplots: ${report.plots.length} in ${join(report.dir, 'plots')}\n`);
       if (!flags.serve) return;
       await new Promise<void>((done, fail) => {

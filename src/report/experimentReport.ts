@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../artifacts/atomicWrite.js';
 import { formatEvalMarkdown, formatRate } from '../evaluation/markdown.js';
 import type { Proportion } from '../evaluation/intervals.js';
@@ -47,11 +47,11 @@ function escapeHtml(text: string): string {
 }
 
 /**
- * Writes <experiment>/report/: report.md, index.html (static, no scripts: plots as SVG images),
+ * Writes <experiment>/report/ (or `outDir`; its links to the artifacts are relative to it): report.md, index.html (static, no scripts: plots as SVG images),
  * tables.json, and plots/*.{svg,png,vl.json} drawn from the rounds' files.
  */
-export async function writeExperimentReport(data: ExperimentData, links: ReportLinks): Promise<WrittenReport> {
-  const dir = join(data.dir, 'report');
+export async function writeExperimentReport(data: ExperimentData, links: ReportLinks, outDir?: string): Promise<WrittenReport> {
+  const dir = resolve(outDir ?? join(data.dir, 'report'));
   const plotsDir = join(dir, 'plots');
   mkdirSync(plotsDir, { recursive: true });
   const plots: { name: string; title: string; file: string }[] = [];
