@@ -78,6 +78,11 @@ export function registerRunCommand(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      const stopStackAndExit = async (): Promise<never> => {
+        const stopped = await stackDown(config);
+        say(`stopped ${stopped.join(', ') || 'nothing'}`);
+        process.exit(130);
+      };
       try {
         say('1/5 local stack: Temporal dev server and one worker per role (inference, training, control)');
         const up = await stackUp({ config, configFile, entry: ENTRY, onStep: (m) => say(`    ${m}`) });
@@ -118,7 +123,9 @@ export function registerRunCommand(program: Command): void {
             else if (lines[1] !== lastLogged) say((lastLogged = lines[1]!).trim());
           }
           block?.done();
-          if (controller.signal.aborted) return;
+          // Stopped while following the round: stop the stack and leave before the client's
+          // connection closes under a pending result poll (which would throw from a timer).
+          if (controller.signal.aborted) await stopStackAndExit();
           if (failure) throw new UsageError(`experiment ${id} failed: ${(failure as Error).cause instanceof Error ? ((failure as Error).cause as Error).message : (failure as Error).message}. HINT: the Temporal UI shows the failed activity; start another with --id NAME`);
           const state = final as ExperimentState | null;
           const round = state?.results.at(-1);
@@ -134,11 +141,7 @@ export function registerRunCommand(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        if (interrupted) {
-          const stopped = await stackDown(config);
-          say(`stopped ${stopped.join(', ') || 'nothing'}`);
-          process.exitCode = 130;
-        }
+        if (interrupted) await stopStackAndExit();
       }
     });
 }
