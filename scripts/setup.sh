@@ -32,32 +32,54 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # 2. Temporal CLI (server for the workflows): go install, because no registry here ships the binary.
+# The build takes minutes and go says nothing meanwhile: it runs in the background, logged to a
+# file, and a line every 15 s says it is still going (and how many packages are compiled).
 TEMPORAL_BIN="$CACHE/tools/temporal-$TEMPORAL_VERSION/temporal"
 if command -v temporal >/dev/null 2>&1; then
-  say "temporal on PATH: $(temporal --version 2>/dev/null | head -1)"
+  temporal_at="$(command -v temporal) (on PATH)"
 elif [ -x "$TEMPORAL_BIN" ]; then
-  say "temporal cached: $TEMPORAL_BIN"
+  temporal_at="$TEMPORAL_BIN"
 else
   command -v go >/dev/null 2>&1 || die "Go is needed to install the Temporal CLI (go install); install Go >= 1.23"
-  say "building Temporal CLI v$TEMPORAL_VERSION with go install (a few minutes, once)"
+  say "building Temporal CLI v$TEMPORAL_VERSION from source with go install (about 3 minutes, once; no registry here ships the binary)"
+  mkdir -p "$(dirname "$TEMPORAL_BIN")"
+  build_log="$CACHE/tools/temporal-$TEMPORAL_VERSION.build.log"
   GOPATH="$CACHE/go" GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOFLAGS=-modcacherw \
-    GOBIN="$(dirname "$TEMPORAL_BIN")" go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_VERSION" >&2
+    GOBIN="$(dirname "$TEMPORAL_BIN")" go install -v "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_VERSION" >"$build_log" 2>&1 &
+  go_pid=$!
+  trap 'kill "$go_pid" 2>/dev/null || true' EXIT
+  started=$SECONDS
+  while kill -0 "$go_pid" 2>/dev/null; do
+    for _ in $(seq 15); do kill -0 "$go_pid" 2>/dev/null || break; sleep 1; done
+    if kill -0 "$go_pid" 2>/dev/null; then
+      say "  still building the Temporal CLI: $((SECONDS - started)) s, $(grep -cv '^go: ' "$build_log" || true) packages compiled"
+    fi
+  done
+  if ! wait "$go_pid"; then
+    tail -n 20 "$build_log" >&2
+    die "go install of the Temporal CLI failed (whole log: $build_log)"
+  fi
+  trap - EXIT
+  say "built the Temporal CLI in $((SECONDS - started)) s: $TEMPORAL_BIN"
+  temporal_at="$TEMPORAL_BIN"
 fi
 
 # 3. The native trainer library and its test binary (CMake; incremental, so a rebuild is seconds).
 cmake -S native -B native/build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build native/build >&2
+cmake --build native/build 2>&1 | sed '/^ninja: no work to do\.$/d' >&2
 
 # 4. The compiled CLI (npm ci builds it through `prepare`; rebuild when sources changed since).
 [ -d node_modules ] || die "node_modules is missing: run npm ci first"
 npm run --silent build >&2
 
-# 5. Docker Engine (started by codeq when none answers) and the sandbox runner image.
+# 5. Docker Engine (started by codeq when none answers) and the sandbox runner image (its tag on
+# stdout; building it reports its progress on stderr).
 if [ "$(id -u)" = 0 ]; then
-  CODEQ_CACHE_DIR="$CACHE" node bin/codeq.js sandbox build-image >&2
+  image="$(CODEQ_CACHE_DIR="$CACHE" node bin/codeq.js sandbox build-image)"
 else
-  say "not root: skipping dockerd and the runner image (the docker backend needs them; run setup as root)"
+  image="none (not root: the docker backend needs dockerd and the runner image; run setup as root)"
 fi
 # 6. The default policy model (a checked download, once; the demo and the search tests use it).
-CODEQ_CACHE_DIR="$CACHE" node bin/codeq.js model pull >&2
-say "ready (cache: $CACHE)"
+# When it is not cached yet, codeq says what it fetches, from where and why, then each part.
+model="$(CODEQ_CACHE_DIR="$CACHE" node bin/codeq.js model pull --quiet)"
+say "ready: cache $CACHE; temporal $temporal_at; runner image $image; model $model"

@@ -163,7 +163,7 @@ TensorSpec simple(codeq_test::Rng& rng, const char* name, uint32_t type) {
   return t;
 }
 
-std::string temp_path(const char* name) { return std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/codeq-native-" + name; }
+using codeq_test::temp_path;
 
 }  // namespace
 

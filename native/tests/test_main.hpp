@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -29,6 +31,35 @@ inline int& failures() {
 struct Registrar {
   Registrar(const char* name, std::function<void()> body) { registry().push_back({name, std::move(body)}); }
 };
+
+// This run's scratch directory: made (mkdtemp under $TMPDIR, else /tmp) on first use; main removes it
+// with everything in it, so a run leaves nothing behind and two runs never share a file.
+inline std::string& temp_dir_path() {
+  static std::string dir;
+  return dir;
+}
+
+inline std::string temp_path(const std::string& name) {
+  std::string& dir = temp_dir_path();
+  if (dir.empty()) {
+    const char* root = std::getenv("TMPDIR");
+    std::string pattern = std::string(root && *root ? root : "/tmp") + "/codeq-native-tests-XXXXXX";
+    if (!mkdtemp(pattern.data())) {
+      std::fprintf(stderr, "cannot create a temporary directory from %s. HINT: set TMPDIR to a writable directory\n", pattern.c_str());
+      std::exit(2);
+    }
+    dir = pattern;
+  }
+  return dir + "/" + name;
+}
+
+inline void remove_temp_dir() {
+  std::string& dir = temp_dir_path();
+  if (dir.empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  dir.clear();
+}
 
 // Seeded, portable random numbers (splitmix64): the same inputs on every machine.
 class Rng {

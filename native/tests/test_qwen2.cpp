@@ -15,7 +15,7 @@ using Lora = codeq::LoraParams<double>;
 namespace {
 
 std::string tiny_path(bool tied) {
-  const std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/codeq-native-tiny" + (tied ? "-tied" : "") + ".gguf";
+  const std::string path = codeq_test::temp_path(tied ? "tiny-tied.gguf" : "tiny.gguf");
   codeq_test::TinyShape shape;
   shape.tied = tied;
   codeq_test::write_tiny_qwen2(path, shape, tied ? 3 : 2);

@@ -16,7 +16,7 @@
 namespace {
 
 std::string tiny_model() {
-  const std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/codeq-native-trainer-tiny.gguf";
+  const std::string path = codeq_test::temp_path("trainer-tiny.gguf");
   codeq_test::write_tiny_qwen2(path, codeq_test::TinyShape{}, 5);
   return path;
 }
@@ -181,7 +181,7 @@ codeq::TrainConfig small_config() {
   return cfg;
 }
 
-std::string temp_file(const char* name) { return std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/codeq-native-" + name; }
+std::string temp_file(const char* name) { return codeq_test::temp_path(name); }
 
 }  // namespace
 

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { debugbenchDir } from '../config/paths.js';
 import { BACKENDS, LANGUAGES, type Language } from '../sandbox/types.js';
 import { prepareDataset } from '../tasks/prepare/prepareDataset.js';
-import { integer, nonNegativeInteger, oneOf, positiveInteger, UsageError } from './options.js';
+import { integer, nonNegativeInteger, oneOf, positiveInteger, requireDebugBench, requireOutputDir, UsageError } from './options.js';
 import { openTaskRun, type TaskFlags } from './taskRun.js';
 
 interface PrepareFlags extends TaskFlags {
@@ -16,7 +15,7 @@ function languagesOption(value: string | undefined): Language[] {
   if (!value) return [...LANGUAGES];
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
-    if (!(LANGUAGES as readonly string[]).includes(name)) throw new UsageError(`--languages: unknown language ${JSON.stringify(name)}; use ${LANGUAGES.join(', ')}`);
+    if (!(LANGUAGES as readonly string[]).includes(name)) throw new UsageError(`--languages: unknown language ${JSON.stringify(name)}. HINT: use a comma-separated subset of ${LANGUAGES.join(', ')}`);
   }
   return names as Language[];
 }
@@ -37,12 +36,17 @@ export function registerDataCommand(program: Command): void {
     .option('--config <file>', 'config file overlaying configs/default.yaml')
     .addHelpText('after', '\nExample: codeq data prepare --out data/debugbench --languages python3 --hidden 20')
     .action(async (flags: PrepareFlags) => {
-      const { config, tasks, sandbox } = await openTaskRun(flags);
+      const languages = languagesOption(flags.languages);
+      let debugbench = '';
+      const { tasks, sandbox } = await openTaskRun(flags, (config) => {
+        debugbench = requireDebugBench(flags.debugbench, config.tasks.debugbench);
+        requireOutputDir('--out', flags.out);
+      });
       try {
         const stats = await prepareDataset(sandbox, {
-          debugbench: debugbenchDir(flags.debugbench ?? config.tasks.debugbench),
+          debugbench,
           out: flags.out,
-          languages: languagesOption(flags.languages),
+          languages,
           config: tasks,
           force: Boolean(flags.force),
         });

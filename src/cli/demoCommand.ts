@@ -9,7 +9,7 @@ import { loadDebugBench } from '../tasks/debugbench.js';
 import { prepareTask } from '../tasks/prepare/prepareTask.js';
 import { splitOfSlug } from '../tasks/split.js';
 import { log } from '../util/log.js';
-import { resolveCacheDir } from '../config/env.js';
+import { env, resolveCacheDir } from '../config/env.js';
 import { resolveModel } from '../models/pull.js';
 import { Policy } from '../policy/policy.js';
 import { loadPromptTemplates } from '../policy/prompts.js';
@@ -19,7 +19,7 @@ import { runSearch } from '../search/engine.js';
 import { verdictText } from '../search/printTree.js';
 import { toTrajectory, type Trajectory } from '../search/trajectory.js';
 import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
-import { commandConfig, oneOf, positiveInteger } from './options.js';
+import { commandConfig, oneOf, positiveInteger, requireDebugBench } from './options.js';
 import { logExpansion } from './searchCommand.js';
 
 /**
@@ -41,6 +41,8 @@ export function registerDemoCommand(program: Command): void {
     .option('--config <file>', 'config file overlaying configs/default.yaml')
     .action(async (options: { backend?: BackendName; sample: number; debugbench?: string; search: boolean; config?: string }) => {
       const config = commandConfig(options);
+      // Inputs first: a DebugBench directory that was asked for (flag, config, environment) must exist.
+      const debugbench = options.sample > 0 ? demoDebugBench(options.debugbench, config) : null;
       const backends = options.backend ? [options.backend] : [...BACKENDS];
       process.stdout.write(
         'codeq demo: the self-improvement round is not built yet; this runs the slices that exist:\n' +
@@ -48,7 +50,7 @@ export function registerDemoCommand(program: Command): void {
           'then searches for fixes by the default model and the preference pairs they give.\n\n',
       );
       const mismatches = await selfCheck(config, backends);
-      const prepared = options.sample > 0 ? await sampleTasks(config, backends[0]!, options.sample, options.debugbench) : [];
+      const prepared = options.sample === 0 ? [] : debugbench ? await sampleTasks(config, backends[0]!, options.sample, debugbench) : skipSample();
       if (options.search && prepared.length > 0) await searchSample(config, backends[0]!, prepared);
       if (mismatches > 0) process.exitCode = 1;
     });
@@ -87,12 +89,23 @@ async function selfCheck(config: CodeqConfig, backends: BackendName[]): Promise<
   return mismatches;
 }
 
-async function sampleTasks(config: CodeqConfig, backend: BackendName, perLanguage: number, dir: string | undefined): Promise<PreparedTask[]> {
-  const debugbench = debugbenchDir(dir ?? config.tasks.debugbench);
-  if (!existsSync(debugbench)) {
-    process.stdout.write(`2. DebugBench sample: skipped, ${debugbench} does not exist (pass --debugbench DIR)\n`);
-    return [];
-  }
+/**
+ * The DebugBench directory of the sample: one named by --debugbench, tasks.debugbench or
+ * $CODEQ_DEBUGBENCH must exist (an error otherwise); the built-in default may be missing (null:
+ * the sample is skipped, and the demo says so).
+ */
+function demoDebugBench(flag: string | undefined, config: CodeqConfig): string | null {
+  if (flag !== undefined || config.tasks.debugbench || env.debugbench) return requireDebugBench(flag, config.tasks.debugbench);
+  const dir = debugbenchDir(null);
+  return existsSync(dir) ? dir : null;
+}
+
+function skipSample(): PreparedTask[] {
+  process.stdout.write(`2. DebugBench sample: skipped, ${debugbenchDir(null)} does not exist (pass --debugbench DIR or set CODEQ_DEBUGBENCH)\n`);
+  return [];
+}
+
+async function sampleTasks(config: CodeqConfig, backend: BackendName, perLanguage: number, debugbench: string): Promise<PreparedTask[]> {
   const { tasks } = loadDebugBench(debugbench);
   // A spread of problems, the same every run: every k-th task of each language.
   const sample = LANGUAGES.flatMap((language) => {

@@ -1,17 +1,14 @@
-import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { resolveCacheDir } from '../config/env.js';
 import { SEARCH_MODES, type SearchMode } from '../config/schema.js';
 import { formatEvalMarkdown } from '../evaluation/markdown.js';
 import { labelPolicies, parsePolicySpec, runEvaluation } from '../evaluation/runEvaluation.js';
 import { BACKENDS, LANGUAGES, type BackendName, type Language } from '../sandbox/types.js';
 import type { SplitName } from '../tasks/split.js';
 import type { Level } from '../tasks/task.js';
-import { readTaskFile } from '../tasks/taskFile.js';
 import { abortOnSignals } from './interrupt.js';
-import { listOf, oneOf, positiveInteger, UsageError } from './options.js';
-import { openTaskRun } from './taskRun.js';
+import { listOf, oneOf, positiveInteger, requireInputFile, requireOutputDir } from './options.js';
+import { openTaskRun, selectTasks } from './taskRun.js';
 
 const LEVELS = ['easy', 'medium', 'hard'] as const;
 
@@ -65,22 +62,15 @@ export function registerEvalCommand(program: Command): void {
     .action(async (flags: EvalFlags) => {
       // Every input is checked before anything is created.
       const specs = [...(flags.baseline ? [parsePolicySpec(flags.baseline, '--baseline')] : []), parsePolicySpec(flags.policy, '--policy')];
-      for (const s of specs) {
-        if (s.adapter && !existsSync(s.adapter)) throw new UsageError(`adapter ${s.adapter}: no such file. HINT: a round writes its adapter under <experiment>/round-<n>/train/`);
-        if (s.model && s.model.includes('/') && !existsSync(s.model)) throw new UsageError(`model ${s.model}: no such file. HINT: give a GGUF path, or "default" for the configured model`);
+      for (const [option, s] of specs.map((spec, i) => [i === specs.length - 1 ? '--policy' : '--baseline', spec] as const)) {
+        if (s.adapter) requireInputFile(`${option} adapter`, s.adapter, 'a round writes its adapter under <experiment>/round-<n>/train/');
+        if (s.model && (s.model.endsWith('.gguf') || s.model.includes('/'))) requireInputFile(`${option} model`, s.model, 'give a GGUF path, or "default" for the configured model');
       }
-      if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) throw new UsageError(`--out ${flags.out}: exists and is not a directory`);
+      requireOutputDir('--out', flags.out);
       const { config, sandbox } = await openTaskRun({ ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.config ? { config: flags.config } : {}) });
       const { signal, release } = abortOnSignals('stopping after the current search; a rerun continues');
       try {
-        const file = flags.tasks ?? join(resolveCacheDir(config.cacheDir), 'data', 'debugbench', 'tasks.jsonl');
-        const tasks = readTaskFile(file, {
-          split: flags.split,
-          ...(flags.languages ? { languages: flags.languages } : {}),
-          ...(flags.levels ? { levels: flags.levels } : {}),
-          ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
-        });
-        if (tasks.length === 0) throw new UsageError(`no ${flags.split}-split task in ${file} matches the filters`);
+        const tasks = selectTasks(flags, config);
         const tty = process.stderr.isTTY;
         const results = await runEvaluation({
           policies: labelPolicies(specs),

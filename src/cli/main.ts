@@ -26,6 +26,7 @@ import { registerModelCommand } from './modelCommand.js';
 import { registerRepairCommand } from './repairCommand.js';
 import { registerReportCommand } from './reportCommand.js';
 import { registerRunCommand } from './runCommand.js';
+import { commanderLine, commandPath, errorLine, isCommanderExit, isPathError } from './errors.js';
 import { UsageError } from './options.js';
 import { registerPairsCommand } from './pairsCommand.js';
 import { registerSandboxCommand } from './sandboxCommand.js';
@@ -33,9 +34,18 @@ import { registerSearchCommands } from './searchCommand.js';
 import { registerTrainCommand } from './trainCommand.js';
 import { registerVerifyCommand } from './verifyCommand.js';
 
+// `codeq ... | head`: a reader that closes the pipe ends codeq quietly, not with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 const program = new Command('codeq')
   .description('Teach a code model to fix bugs by itself: search, sandboxed tests, DPO, evaluation.')
-  .showHelpAfterError('(run with --help for usage)')
+  // Commander's own errors are printed below, as one line with a HINT like every other error.
+  .configureOutput({ outputError: () => {} })
   .exitOverride();
 
 registerSandboxCommand(program);
@@ -55,16 +65,23 @@ registerStackCommands(program);
 registerExperimentCommand(program);
 registerScheduleCommand(program);
 
-/** Errors that explain themselves: printed as one line, no stack trace. */
+/**
+ * Errors that explain themselves: printed as one line with a HINT (errorLine), no stack trace. So
+ * are messages that carry a HINT of their own, and system errors on a path (EEXIST, ENOTDIR...).
+ */
 const EXPECTED_ERRORS = [UsageError, ConfigError, SandboxError, GgufError, ModelError, PolicyError, CollectError, TrajectoryError, TaskFileError, NativeError, PairsFileError, TrainRunError, ExperimentError, TemporalSetupError, EvalError, EvalResultsError, ReportError];
+const isExpected = (error: unknown): error is Error =>
+  EXPECTED_ERRORS.some((kind) => error instanceof kind) || (error instanceof Error && error.message.includes('HINT:')) || isPathError(error);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  const path = commandPath(program, process.argv.slice(2));
   if (error instanceof CommanderError) {
+    if (!isCommanderExit(error)) process.stderr.write(`codeq: ${commanderLine(error, path)}\n`);
     process.exitCode = error.exitCode;
-  } else if (EXPECTED_ERRORS.some((kind) => error instanceof kind)) {
-    process.stderr.write(`codeq: ${(error as Error).message}\n`);
+  } else if (isExpected(error)) {
+    process.stderr.write(`codeq: ${errorLine(error, path)}\n`);
     process.exitCode = error instanceof SandboxError ? 2 : 1;
   } else {
     throw error;

@@ -32,7 +32,7 @@ export function registerPairsCommand(program: Command): void {
       if (flags.sources) config.sources = flags.sources;
       const dirs = flags.trajectories.split(',');
       for (const dir of dirs) {
-        if (!existsSync(dir)) throw new UsageError(`--trajectories ${dir}: no such directory`);
+        if (!existsSync(dir)) throw new UsageError(`--trajectories ${dir}: no such directory. HINT: codeq collect --out ${dir} writes one`);
         if (trajectoryFiles(dir).length === 0) throw new UsageError(`--trajectories ${dir}: no shard-*.jsonl in it. HINT: codeq collect --out ${dir} writes them`);
       }
       let firstTestSplit: string | null = null;

@@ -7,8 +7,8 @@ import { BACKENDS } from '../sandbox/types.js';
 import { verdictText } from '../search/printTree.js';
 import { judgeCandidate } from '../verify/judgeCandidate.js';
 import { log } from '../util/log.js';
-import { integer, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger } from './options.js';
-import { findTask, openTaskRun, type TaskFlags } from './taskRun.js';
+import { integer, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, requireInputFile } from './options.js';
+import { checkTaskSource, findTask, openTaskRun, type TaskFlags } from './taskRun.js';
 
 interface RepairFlags extends TaskFlags {
   task: string;
@@ -36,7 +36,10 @@ export function registerRepairCommand(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--config <file>', 'config file overlaying configs/default.yaml')
     .action(async (flags: RepairFlags) => {
-      const { config, tasks: tasksConfig, sandbox } = await openTaskRun({ ...flags, seed: undefined });
+      const { config, tasks: tasksConfig, sandbox } = await openTaskRun({ ...flags, seed: undefined }, (config) => {
+        checkTaskSource(flags, config);
+        if (flags.model && (flags.model.endsWith('.gguf') || flags.model.includes('/'))) requireInputFile('--model', flags.model, 'give a .gguf path or a catalog name (configs/default.yaml models.catalog)');
+      });
       let policy: Policy | null = null;
       try {
         const target = await findTask(flags, config.tasks.debugbench, sandbox, tasksConfig);

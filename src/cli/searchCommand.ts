@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../artifacts/atomicWrite.js';
-import { resolveCacheDir } from '../config/env.js';
 import { SEARCH_MODES, type CodeqConfig } from '../config/schema.js';
 import { loadPromptTemplates } from '../policy/prompts.js';
 import { BACKENDS, LANGUAGES, type Language } from '../sandbox/types.js';
@@ -12,13 +10,12 @@ import { formatTree } from '../search/printTree.js';
 import { toTrajectory } from '../search/trajectory.js';
 import type { Expansion, SearchTree } from '../search/tree.js';
 import { splitOfSlug, type SplitName } from '../tasks/split.js';
-import { readTaskFile } from '../tasks/taskFile.js';
 import type { Level } from '../tasks/task.js';
 import { log } from '../util/log.js';
 import { abortOnSignals } from './interrupt.js';
-import { integer, listOf, nonNegativeNumber, oneOf, positiveInteger, UsageError } from './options.js';
-import { openSearchPolicy, searchConfig, type SearchFlags } from './searchSetup.js';
-import { findTask, openTaskRun, type TaskFlags } from './taskRun.js';
+import { integer, listOf, nonNegativeNumber, oneOf, positiveInteger, requireOutputDir, UsageError } from './options.js';
+import { checkSearchInputs, openSearchPolicy, searchConfig, type SearchFlags } from './searchSetup.js';
+import { checkTaskSource, findTask, openTaskRun, selectTasks, type TaskFlags } from './taskRun.js';
 
 const LEVELS = ['easy', 'medium', 'hard'] as const;
 
@@ -82,7 +79,10 @@ export function registerSearchCommands(program: Command): void {
       .option('--json', 'print the trajectory record instead of the tree')
       .option('--out <file>', 'also write the trajectory record (JSON) to this file'),
   ).action(async (flags: CommonFlags & { task: string; tasks?: string; debugbench?: string; code?: boolean; json?: boolean; out?: string }) => {
-    const { config: base, tasks: tasksConfig, sandbox } = await openTaskRun({ ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.config ? { config: flags.config } : {}) });
+    const { config: base, tasks: tasksConfig, sandbox } = await openTaskRun({ ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.config ? { config: flags.config } : {}) }, (config) => {
+      checkTaskSource(flags, config);
+      checkSearchInputs(flags);
+    });
     const config = searchConfig(base, flags);
     const { signal, release } = abortOnSignals('stopping after the current step; work done so far is kept');
     let policy = null;
@@ -117,19 +117,15 @@ export function registerSearchCommands(program: Command): void {
       .option('--force', 'start over when --out holds trajectories collected with other settings')
       .addHelpText('after', '\nExample: codeq collect --tasks data/debugbench/tasks.jsonl --split train --mode mcts --out runs/collect-1 --limit 50'),
   ).action(async (flags: CommonFlags & { tasks?: string; split: SplitName; languages?: Language[]; levels?: Level[]; limit?: number; out: string; force?: boolean }) => {
-    const { config: base, sandbox } = await openTaskRun({ ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.config ? { config: flags.config } : {}) });
+    const { config: base, sandbox } = await openTaskRun({ ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.config ? { config: flags.config } : {}) }, () => {
+      checkSearchInputs(flags);
+      requireOutputDir('--out', flags.out);
+    });
     const config = searchConfig(base, flags);
     const { signal, release } = abortOnSignals('stopping after the current step; work done so far is kept');
     let policy = null;
     try {
-      const file = flags.tasks ?? join(resolveCacheDir(config.cacheDir), 'data', 'debugbench', 'tasks.jsonl');
-      const tasks = readTaskFile(file, {
-        split: flags.split,
-        ...(flags.languages ? { languages: flags.languages } : {}),
-        ...(flags.levels ? { levels: flags.levels } : {}),
-        ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
-      });
-      if (tasks.length === 0) throw new UsageError(`no ${flags.split}-split task in ${file} matches the filters${flags.split === 'train' ? ' (--split test for the others)' : ''}`);
+      const tasks = selectTasks(flags, config);
       policy = await openSearchPolicy(config, flags);
       const summary = await collect({
         mode: flags.mode,

@@ -3,7 +3,7 @@ import { resolveCacheDir } from '../config/env.js';
 import type { CodeqConfig, SearchMode } from '../config/schema.js';
 import { resolveModel } from '../models/pull.js';
 import { Policy } from '../policy/policy.js';
-import { UsageError } from './options.js';
+import { requireInputFile, UsageError } from './options.js';
 
 /** Flags `codeq search` and `codeq collect` share. */
 export interface SearchFlags {
@@ -25,6 +25,13 @@ export function searchConfig(config: CodeqConfig, flags: SearchFlags): CodeqConf
   if (flags.k !== undefined) out.search.mcts.k = flags.k;
   if (flags.n !== undefined) out.search.bestOfN.n = flags.n;
   return out;
+}
+
+/** The search's own inputs, checked before anything starts: the model path, the adapter file. */
+export function checkSearchInputs(flags: SearchFlags): void {
+  if (flags.model && (flags.model.endsWith('.gguf') || flags.model.includes('/'))) requireInputFile('--model', flags.model, 'give a .gguf path or a catalog name (configs/default.yaml models.catalog)');
+  if (flags.adapter) requireInputFile('--adapter', flags.adapter, 'codeq train --out DIR writes DIR/adapter.gguf');
+  if (flags.adapterScale !== undefined && !flags.adapter) throw new UsageError('--adapter-scale needs --adapter. HINT: give --adapter FILE.gguf, or drop --adapter-scale');
 }
 
 /** The policy with as many sequences as the mode generates at once (an MCTS expansion: k). */

@@ -1,10 +1,14 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadTrainConfig } from '../config/load.js';
 import { train } from '../training/trainRun.js';
 import { Progress } from '../util/progress.js';
 import { abortOnSignals } from './interrupt.js';
-import { UsageError } from './options.js';
+import { GgufError } from '../models/gguf/types.js';
+import { inspectModel } from '../models/inspect.js';
+import { readPairsFile } from '../training/pairsFile.js';
+import { requireInputFile, UsageError } from './options.js';
 
 export function registerTrainCommand(program: Command): void {
   program
@@ -19,8 +23,10 @@ export function registerTrainCommand(program: Command): void {
     .option('--allow-test-split', 'train on pairs from test-split tasks too (refused otherwise: evaluation data); the summary says so')
     .addHelpText('after', '\nExample: codeq train --pairs runs/pairs.jsonl --base ~/.cache/codeq/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf --out runs/train-1')
     .action(async (flags: { pairs: string; base: string; config?: string; out: string; resume?: boolean; merge?: boolean; allowTestSplit?: boolean }) => {
-      if (!existsSync(flags.base)) throw new UsageError(`--base ${flags.base}: no such file. HINT: codeq model pull prints the default model's path`);
+      // Every input is checked before anything is written to --out.
       const config = loadTrainConfig(flags.config);
+      checkTrainInputs(flags);
+      const created = !existsSync(flags.out);
       const { signal, release } = abortOnSignals('stopping after the current pair; a checkpoint keeps the steps done');
       let progress: Progress | null = null;
       try {
@@ -50,8 +56,49 @@ export function registerTrainCommand(program: Command): void {
             `\n${summary.adapter ? `adapter: ${summary.adapter}\n` : `resume with: codeq train ... --out ${flags.out} --resume\n`}${summary.merged ? `merged model: ${summary.merged}\n` : ''}`,
         );
         if (summary.stopped) process.exitCode = 130;
+      } catch (error) {
+        if (created) removeIfNothingKept(flags.out);
+        throw error;
       } finally {
         release();
       }
     });
+}
+
+/** What codeq train writes into --out: a directory holding any of them holds a training run. */
+const RUN_FILES = ['train.json', 'metrics.jsonl', 'ref_logps.jsonl', 'checkpoints', 'adapter.gguf', 'merged-f16.gguf', 'summary.json'];
+/** The tensor types the native trainer reads (see --base's help). */
+const TRAINABLE_TYPES = new Set(['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q5_0', 'Q4_K', 'Q6_K']);
+
+/** The pairs parse and are not empty, the base is a qwen2 GGUF the trainer reads, --out can take a new run. */
+export function checkTrainInputs(flags: { pairs: string; base: string; out: string; resume?: boolean; allowTestSplit?: boolean }): void {
+  requireInputFile('--pairs', flags.pairs, `codeq pairs --trajectories DIR --out ${flags.pairs} makes one`);
+  if (readFileSync(flags.pairs, 'utf8').trim() === '') {
+    throw new UsageError(`--pairs ${flags.pairs}: the file is empty, no pairs to train on. HINT: codeq pairs writes them; if it found none, collect more tasks or lower --threshold`);
+  }
+  readPairsFile(flags.pairs, { allowTestSplit: flags.allowTestSplit ?? false });
+  requireInputFile('--base', flags.base, "codeq model pull prints the default model's path");
+  let model;
+  try {
+    model = inspectModel(flags.base);
+  } catch (error) {
+    if (!(error instanceof GgufError)) throw error;
+    throw new UsageError(`--base: ${error.message}. HINT: give a qwen2 GGUF model; codeq model pull prints the default model's path`);
+  }
+  if (model.type === 'adapter') throw new UsageError(`--base ${flags.base} is a LoRA adapter, not a base model. HINT: give the model the adapter was trained on (codeq model pull prints the default's path)`);
+  if (model.architecture !== 'qwen2') throw new UsageError(`--base ${flags.base} is a ${model.architecture} model; the trainer reads qwen2 models. HINT: codeq model pull prints the default model's path`);
+  const unreadable = Object.keys(model.tensorTypes).filter((t) => !TRAINABLE_TYPES.has(t));
+  if (unreadable.length) throw new UsageError(`--base ${flags.base} has ${unreadable.join(', ')} tensors; the trainer reads ${[...TRAINABLE_TYPES].join(', ')}. HINT: convert it (llama.cpp's llama-quantize) or use the default model`);
+  if (!existsSync(flags.out)) return;
+  if (!statSync(flags.out).isDirectory()) throw new UsageError(`--out ${flags.out}: exists and is not a directory. HINT: give a new directory`);
+  const found = RUN_FILES.filter((name) => existsSync(join(flags.out, name)));
+  if (found.length && !flags.resume) throw new UsageError(`--out ${flags.out} holds a training run (${found.join(', ')}). HINT: --resume continues it; another --out starts anew`);
+}
+
+/** After a failed run in a directory it created: removed, unless it holds work worth resuming (reference log-probs, checkpoints). */
+function removeIfNothingKept(out: string): void {
+  if (!existsSync(out)) return;
+  const checkpoints = join(out, 'checkpoints');
+  const kept = existsSync(join(out, 'ref_logps.jsonl')) || (existsSync(checkpoints) && readdirSync(checkpoints).length > 0);
+  if (!kept) rmSync(out, { recursive: true, force: true });
 }

@@ -1,7 +1,8 @@
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BACKENDS } from '../sandbox/types.js';
 import { verifyFile } from '../verify/verifyRecords.js';
-import { integer, nonNegativeInteger, oneOf, positiveInteger } from './options.js';
+import { integer, nonNegativeInteger, oneOf, positiveInteger, requireInputFile, UsageError } from './options.js';
 import { openTaskRun, type TaskFlags } from './taskRun.js';
 
 interface VerifyFlags extends TaskFlags {
@@ -27,7 +28,10 @@ export function registerVerifyCommand(program: Command): void {
         'Example: codeq verify --input fixes.jsonl --output verdicts.jsonl --hidden 20',
     )
     .action(async (flags: VerifyFlags) => {
-      const { tasks, sandbox } = await openTaskRun(flags);
+      const { tasks, sandbox } = await openTaskRun(flags, () => {
+        requireInputFile('--input', flags.input, 'give a JSONL file of candidate fixes (codeq verify --help lists its fields)');
+        if (existsSync(flags.output) && statSync(flags.output).isDirectory()) throw new UsageError(`--output ${flags.output}: is a directory. HINT: give a file path for the verdicts JSONL`);
+      });
       try {
         const summary = await verifyFile(flags.input, flags.output, sandbox, tasks);
         const counts = Object.entries(summary.verdicts).map(([v, n]) => `${v} ${n}`).join(', ');

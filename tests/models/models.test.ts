@@ -7,6 +7,7 @@ import type { ModelsConfig } from '../../src/config/schema.js';
 import { inspectModel } from '../../src/models/inspect.js';
 import { checkExpected, ModelError, resolveModel, sha256File } from '../../src/models/pull.js';
 import { TINY_DEFAULTS, writeTinyModel } from '../../src/models/tinyModel.js';
+import { useLogCapture } from '../helpers/logs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'codeq-models-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,6 +50,7 @@ describe('tiny qwen2 models', () => {
 });
 
 describe('model resolution', () => {
+  const logs = useLogCapture();
   const file = join(dir, 'tiny.gguf');
   let hash: string;
   let models: ModelsConfig;
@@ -81,6 +83,9 @@ describe('model resolution', () => {
     mkdirSync(join(cache, 'models'), { recursive: true });
     writeTinyModel(join(cache, 'models', 'tiny.gguf'), { ...TINY_DEFAULTS, seed: 9 });
     await expect(resolveModel('tiny', models, cache)).rejects.toThrow(ModelError);
+    const [warning] = logs.expectLogged('warn', 'the cached model does not match its pinned hash; fetching it again');
+    expect(warning).toMatchObject({ file: join(cache, 'models', 'tiny.gguf') });
+    expect(warning!.sha256).not.toBe(hash);
     await expect(resolveModel('gpt-5', models, cache)).rejects.toThrow(/unknown model "gpt-5"/);
   });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { describeFeedback } from '../../src/policy/feedback.js';
 import { extractCode } from '../../src/policy/extractCode.js';
@@ -42,11 +42,11 @@ describe('prompts', () => {
     expect(render('{{a}} and {{b}}', { a: '1', b: '2' })).toBe('1 and 2');
     expect(() => render('{{a}} {{typo}}', { a: '1' })).toThrow(/\{\{typo\}\}/);
     const dir = mkdtempSync(join(tmpdir(), 'codeq-prompts-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true })); // removed even when the test fails
     mkdirSync(join(dir, 'p'));
     for (const f of ['system', 'rewrite', 'feedback', 'critic']) writeFileSync(join(dir, 'p', `${f}.md`), f === 'rewrite' ? '{{nope}}' : 'x');
     const custom = loadPromptTemplates({ ...loadConfig().policy, prompts: { system: 'p/system.md', rewrite: 'p/rewrite.md', feedback: 'p/feedback.md', critic: 'p/critic.md' } }, dir);
     expect(() => rewritePrompt(custom, { language: 'java', description: '', constraints: '', code: '' })).toThrow(/nope/);
-    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { aptMirror } from '../../src/sandbox/backends/docker/image.js';
 import { CompileCache, compileKey } from '../../src/sandbox/compileCache.js';
 import { mainClassName, publicClassName } from '../../src/sandbox/languages/java.js';
@@ -81,6 +81,7 @@ describe('CompileCache', () => {
 describe('aptMirror', () => {
   it('reads deb822 and one-line sources, skipping security suites', () => {
     const dir = mkdtempSync(join(tmpdir(), 'codeq-apt-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true })); // removed even when the test fails
     mkdirSync(join(dir, 'sources.list.d'));
     writeFileSync(join(dir, 'sources.list'), 'deb http://security.example/debian-security bookworm-security main\n');
     writeFileSync(
@@ -91,7 +92,6 @@ describe('aptMirror', () => {
     writeFileSync(join(dir, 'sources.list'), 'deb [arch=amd64] http://one.example/debian bookworm main\n');
     expect(aptMirror('bookworm', dir)).toBe('http://one.example/debian');
     expect(aptMirror('trixie', dir)).toBe('http://deb.debian.org/debian');
-    rmSync(dir, { recursive: true, force: true });
   });
 });
 

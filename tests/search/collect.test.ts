@@ -11,6 +11,7 @@ import { readTrajectories } from '../../src/search/shards.js';
 import { TRAJECTORY_VERSION } from '../../src/search/trajectory.js';
 import type { PreparedTask } from '../../src/tasks/prepare/prepareTask.js';
 import { config, openSandbox } from '../helpers/host.js';
+import { useLogCapture } from '../helpers/logs.js';
 import { ScriptedPolicy } from '../helpers/scriptedPolicy.js';
 import { prepareCountPairs } from './countPairsTask.js';
 import { CORRECT, wrong, ZERO } from './programs.js';
@@ -22,6 +23,7 @@ settings.search.mcts = { rollouts: 2, k: 2, maxDepth: 2, rolloutDepth: 0, explor
 settings.search.collect.shardSize = 2;
 
 describe('collect: shards, resume, settings', () => {
+  const logs = useLogCapture(); // its progress lines, and the error the failing search below logs
   let sandbox: ProgramSandbox;
   let tasks: PreparedTask[];
   let dir: string;
@@ -138,6 +140,7 @@ describe('collect: shards, resume, settings', () => {
     const summary = await collect(options(out, { tasks: [task], policy: failing }));
     expect(summary).toMatchObject({ failed: 1, searched: 0 });
     expect(readFileSync(join(out, 'errors.jsonl'), 'utf8')).toContain('the script has only 0 answers');
+    expect(logs.expectLogged('error', 'search failed')).toEqual([expect.objectContaining({ task: task.id, error: 'the script has only 0 answers' })]);
     const again = await collect(options(out, { tasks: [task], policy: new ScriptedPolicy([ZERO, ZERO, ZERO, ZERO]) }));
     expect(again.searched).toBe(1);
   });
