@@ -16,6 +16,7 @@ import { loadConfig } from '../src/config/load.js';
 import { debugbenchDir } from '../src/config/paths.js';
 import { SEARCH_MODES, type CodeqConfig, type SearchMode } from '../src/config/schema.js';
 import { formatProportion, wilson } from '../src/evaluation/intervals.js';
+import { evaluationConfig } from '../src/evaluation/runEvaluation.js';
 import { resolveModel } from '../src/models/pull.js';
 import { Policy } from '../src/policy/policy.js';
 import { loadPromptTemplates } from '../src/policy/prompts.js';
@@ -55,11 +56,8 @@ const REPO = resolve(import.meta.dirname, '..');
 const base = loadConfig();
 const cacheDir = resolveCacheDir(base.cacheDir);
 
-/** Equal token budgets; the other limits are set high enough never to bind first. */
-const config: CodeqConfig = structuredClone(base);
-config.search.budget = { tokens: TOKENS, executions: 1000, wallMs: 3_600_000 };
-config.search.bestOfN.n = 256;
-config.search.mcts.rollouts = 256;
+/** Equal token budgets; the other limits are set high enough never to bind first (as codeq eval sets them). */
+const config: CodeqConfig = evaluationConfig(base, [TOKENS]);
 
 const sandbox = await createSandbox(config);
 const sample = await taskSample();

@@ -121,7 +121,7 @@ export function groupedBars(input: GroupedBarsInput): TopLevelSpec {
   if (unique(labels).length !== labels.length) throw new ChartDataError(chart, `group labels must be unique, got ${JSON.stringify(labels)}`);
   const rows: { group: string; series: string; value: number; label: string }[] = [];
   for (const group of input.groups) {
-    for (const [series, value] of Object.entries(group.values)) {
+    for (const series of Object.keys(group.values)) {
       if (!input.series.includes(series)) {
         throw new ChartDataError(chart, `group ${JSON.stringify(group.label)} has a value for unknown series ${JSON.stringify(series)}; series: ${JSON.stringify(input.series)}`);
       }
