@@ -96,6 +96,19 @@ function metricsUpTo(file: string, step: number): string {
   return kept.map((line) => `${line}\n`).join('');
 }
 
+/** The base must be a GGUF file: checked before anything is written. */
+function checkBaseModel(file: string): void {
+  if (!existsSync(file) || !statSync(file).isFile()) throw new TrainRunError(`--base ${file}: no such file. HINT: codeq model pull fetches the default model; pass a GGUF file`);
+  const fd = openSync(file, 'r');
+  try {
+    const magic = Buffer.alloc(4);
+    readSync(fd, magic, 0, 4, 0);
+    if (magic.toString('latin1') !== 'GGUF') throw new TrainRunError(`--base ${file}: not a GGUF file. HINT: pass a model in GGUF format`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Which base model a run uses: its size and a hash of its first 4 MiB (header and first tensors). */
 function baseIdentity(file: string): string {
   const fd = openSync(file, 'r');
@@ -142,7 +155,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   // Read (and refused, if of the test split) before anything is written.
   const pairs = readPairsFile(options.pairs, { allowTestSplit: options.allowTestSplit ?? false });
   const split = { ...pairSplits(pairs), allowTestSplit: options.allowTestSplit ?? false };
-  mkdirSync(join(out, 'checkpoints'), { recursive: true });
+  checkBaseModel(options.base);
   const manifestFile = join(out, 'train.json');
   const base = baseIdentity(options.base);
   const pairsHash = createHash('sha256').update(readFileSync(options.pairs)).digest('hex').slice(0, 16);
@@ -152,7 +165,6 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   if (options.resume && existsSync(manifestFile) && readFileSync(manifestFile, 'utf8') !== manifest) {
     throw new TrainRunError(`${out} was trained with other pairs, base model or config (see its train.json). HINT: resume with the same ones, or use another --out`);
   }
-  await writeFileAtomic(manifestFile, manifest);
 
   const tokenizer = await ChatTokenizer.load(options.base);
   const refsFile = join(out, 'ref_logps.jsonl');
@@ -175,6 +187,9 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   options.signal?.addEventListener('abort', onAbort);
   if (options.signal?.aborted) trainer.cancel();
   try {
+    // Written only once the inputs have loaded: a run that cannot start leaves nothing behind.
+    mkdirSync(join(out, 'checkpoints'), { recursive: true });
+    await writeFileAtomic(manifestFile, manifest);
     const missing = tokenized.filter((p) => Number.isNaN(p.refChosen)).length;
     if (missing > 0) log.info('reference log-probs (adapter off)', { pairs: missing, stored: refsFile });
     const truncated = await trainer.setPairs(tokenized);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, loadTrainConfig } from '../../src/config/load.js';
 import type { TrainConfig } from '../../src/config/schema.js';
@@ -142,6 +142,16 @@ describe('codeq train (the native trainer through koffi)', () => {
     writeFileSync(bad, `${JSON.stringify(pairs[0])}\n{"prompt": [], "chosen": []}\n`);
     await expect(train({ pairs: bad, base: model, config, out: join(dir, 'bad') })).rejects.toThrow(PairsFileError);
     await expect(train({ pairs: bad, base: model, config, out: join(dir, 'bad2') })).rejects.toThrow(/bad\.jsonl:2: prompt: /);
+  });
+
+  it('refuses a base that is missing or not a GGUF before writing anything', async () => {
+    const notModel = join(dir, 'not-a-model.gguf');
+    writeFileSync(notModel, 'this is text\n');
+    for (const [base, message] of [[join(dir, 'absent.gguf'), /absent\.gguf: no such file/], [notModel, /not-a-model\.gguf: not a GGUF file/]] as const) {
+      const out = join(dir, `no-base-${basename(base)}`);
+      await expect(train({ pairs: pairsFile, base, config, out })).rejects.toThrow(message);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   it('refuses pairs from test-split tasks before writing anything, unless --allow-test-split, and then says so', async () => {
