@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { writeFileAtomicSync } from '../artifacts/atomicWrite.js';
 import { resolveDataDir } from '../config/env.js';
@@ -36,6 +37,8 @@ interface PidRecord {
   /** A word the process's command line must contain for the pid to still be ours. */
   marker: string;
   started: string;
+  /** A worker's launch: its entry, config file and build (absent for the server). */
+  launch?: string;
 }
 
 function readPid(file: string): PidRecord | null {
@@ -62,6 +65,15 @@ export function liveProcess(file: string): PidRecord | null {
 export const devServerAddress = (config: CodeqConfig) => `${config.temporal.devServer.ip}:${config.temporal.devServer.port}`;
 export const uiAddress = (config: CodeqConfig) => `http://${config.temporal.devServer.ip === '0.0.0.0' ? '127.0.0.1' : config.temporal.devServer.ip}:${config.temporal.devServer.uiPort}`;
 
+/**
+ * Temporal lists a stopped worker's pollers for a minute or two after it is gone. A worker's
+ * default identity is pid@host: one of this host whose pid no longer runs is not a poller.
+ */
+function deadLocalPoller(identity: string): boolean {
+  const match = /^(\d+)@(.+)$/.exec(identity);
+  return match !== null && match[2] === hostname() && !processAlive(Number(match[1]));
+}
+
 /** Pollers on each role's task queue (workflow pollers for control, activity pollers for all). */
 export async function queuePollers(config: CodeqConfig, address: string): Promise<Record<Role, number>> {
   const connection = await Connection.connect({ address, connectTimeout: 3000 });
@@ -70,7 +82,7 @@ export async function queuePollers(config: CodeqConfig, address: string): Promis
     const counts = {} as Record<Role, number>;
     for (const role of ROLES) {
       const response = await connection.workflowService.describeTaskQueue({ namespace: config.temporal.namespace, taskQueue: { name: queues[role] }, taskQueueType: 2 /* activity */ });
-      counts[role] = response.pollers?.length ?? 0;
+      counts[role] = (response.pollers ?? []).filter((p) => !deadLocalPoller(p.identity ?? '')).length;
     }
     return counts;
   } finally {
@@ -85,6 +97,12 @@ export interface UpOptions {
   /** The codeq entry the worker process runs (bin/codeq.js). */
   entry: string;
   onStep?: (message: string) => void;
+}
+
+/** When the compiled CLI beside the entry was built (bin/codeq.js runs ../dist/cli/main.js). */
+function buildStamp(entry: string): string {
+  const main = join(dirname(resolve(entry)), '..', 'dist', 'cli', 'main.js');
+  return existsSync(main) ? String(statSync(main).mtimeMs) : 'unbuilt';
 }
 
 export async function stackUp(options: UpOptions): Promise<{ address: string; ui: string; started: string[] }> {
@@ -108,12 +126,19 @@ export async function stackUp(options: UpOptions): Promise<{ address: string; ui
   }
   for (const role of ROLES) {
     const files = paths.workers[role];
-    if (liveProcess(files.pid)) continue;
-    const log = openSync(files.log, 'a');
     const args = [resolve(options.entry), 'worker', '--role', role, ...(options.configFile ? ['--config', resolve(options.configFile)] : [])];
+    const launch = `${args.join(' ')} @ ${buildStamp(options.entry)}`;
+    const running = liveProcess(files.pid);
+    if (running?.launch === launch) continue;
+    // A worker from another checkout, build or config would run the wrong code or settings.
+    if (running) {
+      options.onStep?.(`restarting the ${role} worker (it runs another checkout, build or config file; its activities resume)`);
+      await stopProcess(files.pid, (config.workers.shutdownGraceSeconds + 5) * 1000);
+    }
+    const log = openSync(files.log, 'a');
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, TEMPORAL_ADDRESS: address } });
     child.unref();
-    writeFileAtomicSync(files.pid, JSON.stringify({ pid: child.pid, marker: 'worker', started: new Date().toISOString() }));
+    writeFileAtomicSync(files.pid, JSON.stringify({ pid: child.pid, marker: 'worker', started: new Date().toISOString(), launch }));
     started.push(`${role} worker (pid ${child.pid})`);
     options.onStep?.(`starting the ${role} worker; log: ${files.log}`);
   }

@@ -49,6 +49,15 @@ describe('the local stack from the command line', () => {
     expect(up.status, up.stderr).toBe(0);
     expect(up.stdout).toMatch(/UI: http:\/\/127\.0\.0\.1:\d+/);
     expect(codeq('up').stdout).toContain('already up');
+    // Workers started with another config file (or checkout, or build) are replaced, not reused.
+    const otherFile = join(dir, 'same-settings.yaml');
+    writeFileSync(otherFile, readFileSync(configFile));
+    const other = run(process.execPath, [join(REPO, 'bin/codeq.js'), 'up', '--config', otherFile]);
+    expect(other.status, other.stderr).toBe(0);
+    expect(other.stderr.match(/restarting the \w+ worker/g)).toHaveLength(3);
+    expect(other.stdout).toMatch(/started control worker .*; inference worker .*; training worker/);
+    const back = codeq('up');
+    expect(back.stderr.match(/restarting the \w+ worker/g)).toHaveLength(3);
     expect(codeq('status').stdout).toMatch(/pollers: control 1, inference 1, training 1/);
 
     const started = codeq('experiment', 'start', '--id', 'cli-1', '--wait');
