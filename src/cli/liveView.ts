@@ -27,10 +27,11 @@ function progressLine(p: PhaseProgress | null | undefined): string {
 export function liveLines(s: LiveSnapshot, now = Date.now()): string[] {
   const phase = s.round?.phase ?? s.state.phase;
   const unit = phase === 'train' ? 'steps' : 'tasks';
-  return [
-    `experiment ${s.state.experimentId}: ${s.state.status}, round ${Math.min(s.state.round, s.state.rounds)}/${s.state.rounds}, policy ${s.state.policy.label}   (${clock((now - s.startedAt) / 1000)} elapsed)`,
-    `  phase ${phase ?? '-'}${s.round?.paused ? ' (paused)' : ''}: ${progressLine(s.round?.progress ?? s.state.progress)} ${phase ? unit : ''}`,
-  ];
+  const head = `experiment ${s.state.experimentId}: ${s.state.status}, round ${Math.min(s.state.round, s.state.rounds)}/${s.state.rounds}, policy ${s.state.policy.label}   (${clock((now - s.startedAt) / 1000)} elapsed)`;
+  // Between rounds (or after the last) no phase runs: say so rather than show an empty bar.
+  if (!phase) return [head, s.state.status === 'done' ? '  all rounds finished' : '  waiting for the round to start'];
+  const progress = s.round?.progress ?? s.state.progress;
+  return [head, `  phase ${phase}${s.round?.paused ? ' (paused)' : ''}: ${progressLine(progress)}${progress ? ` ${unit}` : ''}`];
 }
 
 /** Redraws a block of lines in place on a TTY. */

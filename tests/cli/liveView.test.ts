@@ -24,6 +24,12 @@ describe('the main job\'s live view', () => {
     expect(lines[1]).toContain('4/8  loss 0.6123  ETA 1m30s steps');
   });
 
+  it('says when no phase runs: before a round starts, and once all rounds are done', () => {
+    const idle = { ...state, phase: null };
+    expect(liveLines({ state: idle, round: null, startedAt: 0 }, 0)[1]).toBe('  waiting for the round to start');
+    expect(liveLines({ state: { ...idle, status: 'done' }, round: null, startedAt: 0 }, 0)[1]).toBe('  all rounds finished');
+  });
+
   it('keeps a single unsharded report as it is, and none as none', () => {
     expect(combineProgress([{ phase: 'train', done: 1, total: 8, loss: 1 }])).toEqual({ phase: 'train', done: 1, total: 8, loss: 1 });
     expect(combineProgress([], 4)).toBeNull();
