@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../artifacts/atomicWrite.js';
 import { formatEvalMarkdown, formatRate } from '../evaluation/markdown.js';
 import type { Proportion } from '../evaluation/intervals.js';
@@ -54,6 +54,21 @@ export async function writeExperimentReport(data: ExperimentData, links: ReportL
   const dir = resolve(outDir ?? join(data.dir, 'report'));
   const plotsDir = join(dir, 'plots');
   mkdirSync(plotsDir, { recursive: true });
+  // A report written outside its experiment (docs/example-report) carries copies of the small
+  // files it links to (config, decisions, evaluation results, training metrics, pair summaries),
+  // so its links work wherever it is read; inside, it links to the files themselves.
+  const outside = relative(data.dir, dir).startsWith('..') || isAbsolute(relative(data.dir, dir));
+  const link = (target: string, isDir = false): string => {
+    if (!outside) return relative(dir, target) || '.';
+    const copy = join(dir, 'artifacts', relative(data.dir, target));
+    if (!isDir && existsSync(target)) {
+      mkdirSync(dirname(copy), { recursive: true });
+      copyFileSync(target, copy);
+    }
+    return relative(dir, copy) || '.';
+  };
+  if (outside) for (const r of data.rounds) for (const f of [['promote', 'decision.json'], ['pairs', 'summary.json']]) link(join(r.dir, ...f));
+  if (outside) link(join(data.dir, 'config.json'));
   const plots: { name: string; title: string; file: string }[] = [];
   const plot = async (name: string, title: string, spec: Parameters<typeof writePlot>[2]) => {
     const written = await writePlot(plotsDir, name, spec);
@@ -130,7 +145,7 @@ export async function writeExperimentReport(data: ExperimentData, links: ReportL
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}th{background:#f4f4f4}figure{margin:1.5em 0}img{max-width:100%;border:1px solid #eee}code{background:#f4f4f4;padding:0 3px}</style>
 </head><body>
 <h1>Experiment ${escapeHtml(data.id)}</h1>
-<p>Solve rates on held-out (test-split) tasks, visible AND hidden tests; Wilson 95% intervals; paired difference candidate − incumbent with Newcombe's 95% interval and McNemar's exact p. Files: <a href="${escapeHtml(relative(dir, data.dir) || '.')}">the experiment's directory</a>; <a href="report.md">report.md</a>; <a href="tables.json">tables.json</a>.</p>
+<p>Solve rates on held-out (test-split) tasks, visible AND hidden tests; Wilson 95% intervals; paired difference candidate − incumbent with Newcombe's 95% interval and McNemar's exact p. Files: <a href="${escapeHtml(link(data.dir, true))}/">the experiment's directory</a>; <a href="report.md">report.md</a>; <a href="tables.json">tables.json</a>.</p>
 <table id="rounds"><thead><tr><th>round</th><th>incumbent</th><th>candidate</th><th>difference</th><th>McNemar p</th><th>decision</th><th>workflow</th></tr></thead><tbody>
 ${tables.rounds
   .map((r) => {
@@ -139,10 +154,10 @@ ${tables.rounds
   })
   .join('\n')}
 </tbody></table>
-${data.rounds.map((r) => `<h2>Round ${r.round}</h2><p>${escapeHtml(r.decision?.reason ?? 'not decided yet')}</p><p>Artifacts: <a href="${escapeHtml(relative(dir, r.dir))}/">round-${r.round}/</a> (<a href="${escapeHtml(relative(dir, join(r.dir, 'evaluate', 'results.json')))}">evaluation results</a>, <a href="${escapeHtml(relative(dir, join(r.dir, 'train', 'metrics.jsonl')))}">training metrics</a>)</p>`).join('\n')}
+${data.rounds.map((r) => `<h2>Round ${r.round}</h2><p>${escapeHtml(r.decision?.reason ?? 'not decided yet')}</p><p>Artifacts: <a href="${escapeHtml(link(r.dir, true))}/">round-${r.round}/</a> (<a href="${escapeHtml(link(join(r.dir, 'evaluate', 'results.json')))}">evaluation results</a>, <a href="${escapeHtml(link(join(r.dir, 'promote', 'decision.json')))}">decision</a>${r.metrics.length > 0 ? `, <a href="${escapeHtml(link(join(r.dir, 'train', 'metrics.jsonl')))}">training metrics</a>` : ''})</p>`).join('\n')}
 <h2>Tasks that flipped</h2>
 <table id="flipped"><thead><tr><th>round</th><th>task</th><th>way</th></tr></thead><tbody>
-${tables.flipped.map((f) => `<tr>${cell(f.round)}${cell(f.task)}${cell(f.way)}</tr>`).join('\n') || '<tr><td colspan="3">none</td></tr>'}
+${tables.flipped.map((f) => `<tr>${cell(f.round)}${cell(f.task)}${cell(f.way)}</tr>`).join('\n') || '<tr class="none"><td colspan="3">none</td></tr>'}
 </tbody></table>
 <h2>Plots</h2>
 ${plots.map((p) => `<figure><img class="plot" src="${escapeHtml(p.file)}" alt="${escapeHtml(p.title)}"><figcaption>${escapeHtml(p.title)} (<a href="${escapeHtml(p.file.replace(/\.svg$/, '.png'))}">PNG</a>)</figcaption></figure>`).join('\n')}

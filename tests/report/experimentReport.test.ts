@@ -33,6 +33,22 @@ describe('experiment report', () => {
     expect(html).not.toMatch(/<script/);
   });
 
+  it('written elsewhere (as docs/example-report), carries the files it links to', async () => {
+    const exp = join(dir, 'exp-out');
+    writeExperimentFixture(exp);
+    const out = join(dir, 'elsewhere', 'example-report');
+    const report = await writeExperimentReport(readExperiment(exp, 'exp-out'), { roundUrl: () => null }, out);
+    const html = readFileSync(report.html, 'utf8');
+    const files = [...html.matchAll(/(?:href|src)="([^"]+)"/g)].map((m) => m[1]!).filter((h) => !h.startsWith('data:') && !h.endsWith('/'));
+    expect(files.length).toBeGreaterThan(6);
+    for (const f of files) {
+      expect(f.startsWith('..'), f).toBe(false);
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    expect(files).toContain('artifacts/round-2/evaluate/results.json');
+    expect(readFileSync(join(out, 'artifacts/round-2/promote/decision.json'), 'utf8')).toBe(readFileSync(join(exp, 'round-2/promote/decision.json'), 'utf8'));
+  });
+
   it('names a missing experiment with a hint', () => {
     expect(() => readExperiment(join(dir, 'nope'), 'nope')).toThrow(ReportError);
     expect(() => readExperiment(join(dir, 'nope'), 'nope')).toThrow(/HINT/);
