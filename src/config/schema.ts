@@ -198,11 +198,20 @@ export const SearchSchema = z.strictObject({
     n: positiveInt.describe('Samples of the root prompt at most; stops at the first that passes the visible tests.'),
   }),
   mcts: z.strictObject({
-    rollouts: positiveInt.describe('Iterations of select, expand, roll out, back up.'),
-    k: positiveInt.describe('Rewrites per expansion (one policy call with k parallel sequences).'),
+    rollouts: positiveInt.describe('Iterations of select, expand, roll out (every new program is backed up as it is run).'),
+    k: positiveInt.describe('Rewrites per policy call, in an expansion and in each rollout step (k parallel sequences): 1 buys the most selection decisions per token.'),
     maxDepth: positiveInt.describe('Deepest node (root = 0): nodes at this depth are not expanded.'),
-    rolloutDepth: z.number().int().min(0).describe('Greedy steps below an expanded node, each following the critic\'s best rewrite.'),
+    rolloutDepth: z.number().int().min(0).describe('Greedy steps below a new node, each from the best new program by visible reward (the critic breaks ties).'),
     exploration: z.number().min(0).describe('UCB1 exploration constant c: Q + c * sqrt(ln N_parent / N_child).'),
+    widening: z
+      .strictObject({
+        c: z.number().positive().describe('Children allowed: fewer than c * N^alpha.'),
+        alpha: z.number().min(0).max(1).describe('Growth of the allowed children with visits N (0: a fixed c children).'),
+      })
+      .nullable()
+      .describe('Progressive widening: any node, the root included, gets another child while it has fewer than c * N^alpha (N its visits), so the root keeps sampling as best-of-N does; null: only leaves are expanded, once, with k children.'),
+    backup: z.enum(['mean', 'max']).describe("Q_search of a node: the mean of the visible rewards in its subtree, or their max (a program's reward is deterministic: a subtree is as good as its best program)."),
+    exhaustAfter: positiveInt.describe('Answers in a row that only repeat programs already in the tree before a node is not expanded again.'),
     critic: z.boolean().describe('Score new programs with the critic and blend it into Q (policy.critic.alpha); false: Q = Q_search.'),
   }),
   collect: z.strictObject({

@@ -60,6 +60,8 @@ class Search {
   private tree!: SearchTree;
   private nextSeed: number;
   private solvedNode: SearchNode | null = null;
+  /** Answers in a row, per node, that only repeated programs already in the tree. */
+  private readonly repeatStreak = new Map<number, number>();
 
   constructor(
     private readonly task: SearchTask,
@@ -77,7 +79,7 @@ class Search {
   async run(mode: SearchMode): Promise<SearchOutcome> {
     const root = await this.runner.run(this.task.buggyCode);
     this.meter.execution();
-    this.tree = new SearchTree(this.task.buggyCode, root);
+    this.tree = new SearchTree(this.task.buggyCode, root, this.context.config.search.mcts.backup);
     const { search, policy } = this.context.config;
     let stop: StopReason;
     try {
@@ -126,47 +128,39 @@ class Search {
   }
 
   /**
-   * MCTS: select a leaf by UCB1 on blended Q, expand it with k rewrites (each run at once), follow
-   * the critic's best rewrite for rolloutDepth greedy steps, back up the reward where it ended.
+   * MCTS: select the node to grow (progressive widening, UCB1 on Q below it), give it k new
+   * rewrites (each run at once and backed up as it is), then follow the best new program by
+   * visible reward for rolloutDepth greedy steps; stop at the first visible pass.
    */
   private async mcts(): Promise<StopReason> {
     const mcts = this.context.config.search.mcts;
     const temperature = this.context.config.policy.generation.temperature;
+    const growth = { maxDepth: mcts.maxDepth, widening: mcts.widening };
     for (;;) {
       if (this.meter.used.rollouts >= mcts.rollouts) return 'rollouts';
       const spent = this.spent(mcts.k);
       if (spent) return spent;
-      const leaf = this.tree.select(mcts.maxDepth, mcts.exploration, this.alpha);
-      if (!leaf) return 'exhausted';
+      const target = this.tree.select(growth, mcts.exploration, this.alpha);
+      if (!target) return 'exhausted';
       this.meter.rollout();
-      const added = await this.expand(leaf, 'expand', mcts.k, temperature);
-      if (this.solvedNode) {
-        this.tree.backup(this.solvedNode.id, this.solvedNode.visible.reward);
-        return 'solved';
-      }
+      const added = await this.expand(target, 'expand', mcts.k, temperature);
+      if (this.solvedNode) return 'solved';
       if (added.length === 0) continue;
       let current = this.greedyPick(added);
       for (let step = 0; step < mcts.rolloutDepth && current.depth < mcts.maxDepth && !this.spent(mcts.k); step++) {
         const next = await this.expand(current, 'rollout', mcts.k, temperature);
-        if (this.solvedNode) {
-          current = this.solvedNode;
-          break;
-        }
+        if (this.solvedNode) return 'solved';
         if (next.length === 0) break;
         current = this.greedyPick(next);
       }
-      this.tree.backup(current.id, current.visible.reward);
-      if (this.solvedNode) return 'solved';
     }
   }
 
-  /** The rollout's next step: the critic's favourite, ties broken by reward, then age. */
+  /** The rollout's next step: the best visible reward (exact and free), the critic breaking ties, then age. */
   private greedyPick(nodes: SearchNode[]): SearchNode {
     return nodes.reduce((best, n) => {
-      const a = n.critic ?? n.visible.reward;
-      const b = best.critic ?? best.visible.reward;
-      if (a !== b) return a > b ? n : best;
-      return n.visible.reward > best.visible.reward ? n : best;
+      if (n.visible.reward !== best.visible.reward) return n.visible.reward > best.visible.reward ? n : best;
+      return (n.critic ?? -1) > (best.critic ?? -1) ? n : best;
     });
   }
 
@@ -234,9 +228,12 @@ class Search {
       expansion.rewrites.push({ node: node.id, duplicate: false, ...base });
       if (node.visible.verdict === 'pass' && !this.solvedNode) this.solvedNode = node;
     }
-    // Only programs that were all known already make a node exhausted: an answer without a
-    // program is chance (a cut-off answer), and asking again may give one.
-    if (added.length === 0 && expansion.rewrites.some((r) => r.duplicate)) parent.exhausted = true;
+    // Only answers that repeat known programs count toward exhausting a node (exhaustAfter in a
+    // row): an answer without a program is chance (a cut-off answer), and asking again may give one.
+    const repeats = expansion.rewrites.filter((r) => r.duplicate).length;
+    const streak = added.length > 0 ? 0 : (this.repeatStreak.get(parent.id) ?? 0) + repeats;
+    this.repeatStreak.set(parent.id, streak);
+    if (streak >= config.search.mcts.exhaustAfter) parent.exhausted = true;
     // Once solved, the critic has nothing left to decide: its tokens would be spent for nothing.
     if (added.length > 0 && !this.solvedNode && kind !== 'sample' && this.context.config.search.mcts.critic) await this.score(added);
     this.context.onExpansion?.(expansion, this.tree, this.meter.snapshot());

@@ -4,7 +4,7 @@ import { FINAL_VERDICTS, isSolved, VISIBLE_ONLY_REASONS, type VisibleOnlyReason 
 import type { TestReport } from '../verify/verifyProgram.js';
 import type { BudgetUsed, StopReason } from './budget.js';
 import type { SearchOutcome } from './engine.js';
-import { blendedValue, searchValue, type Expansion } from './tree.js';
+import type { Expansion } from './tree.js';
 
 /** Bump when the record's shape changes: readers refuse other versions with a clear message. */
 export const TRAJECTORY_VERSION = 3;
@@ -66,7 +66,7 @@ export const TrajectorySchema = z.object({
   policy: z.object({ model: z.string(), adapter: z.string().nullable() }),
   seed: z.number().int(),
   /** The settings the search ran under (budget and mode parameters), and the critic weight. */
-  settings: z.object({ budget: z.record(z.string(), z.number()), mode: z.record(z.string(), z.union([z.number(), z.boolean()])), alpha: z.number() }),
+  settings: z.object({ budget: z.record(z.string(), z.number()), mode: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])), alpha: z.number() }),
   budget: z.object({
     rollouts: z.number().int(),
     policyCalls: z.number().int(),
@@ -107,11 +107,15 @@ export function searchAlpha(config: Pick<CodeqConfig, 'search' | 'policy'>): num
 }
 
 /** The settings of a mode that shape its tree, recorded with it. */
-export function modeSettings(mode: SearchMode, search: SearchConfig, temperature: number, sequences: number): Record<string, number | boolean> {
+export function modeSettings(mode: SearchMode, search: SearchConfig, temperature: number, sequences: number): Record<string, ModeSetting> {
   if (mode === 'single') return { ...search.singlePass };
   if (mode === 'best-of-n') return { ...search.bestOfN, temperature, sequences };
-  return { ...search.mcts, temperature };
+  const { widening, ...mcts } = search.mcts;
+  return { ...mcts, wideningC: widening?.c ?? null, wideningAlpha: widening?.alpha ?? null, temperature };
 }
+
+/** A recorded setting: flat, so trees from different settings compare field by field. */
+export type ModeSetting = number | boolean | string | null;
 
 export function toTrajectory(
   outcome: SearchOutcome,
@@ -142,9 +146,9 @@ export function toTrajectory(
       parent: n.parent,
       depth: n.depth,
       visits: n.visits,
-      value: searchValue(n),
+      value: outcome.tree.value(n),
       critic: n.critic,
-      q: blendedValue(n, alpha),
+      q: outcome.tree.q(n, alpha),
       visible: { ...summary(n.visible), reward: n.visible.reward, feedback: n.visible.feedback },
       hidden: outcome.hiddenOfNodes.has(n.id) ? summary(outcome.hiddenOfNodes.get(n.id)!) : null,
       expansion: n.expansion,

@@ -22,9 +22,12 @@ export interface SearchNode {
   parent: number | null;
   depth: number;
   children: number[];
+  /** Programs in its subtree, itself included: each is backed up once, when it is run. */
   visits: number;
-  /** Sum of backed-up values; Q_search = valueSum / visits. */
+  /** Sum of the visible rewards in its subtree; mean backup: Q_search = valueSum / visits. */
   valueSum: number;
+  /** The best visible reward in its subtree; max backup: Q_search = valueMax. */
+  valueMax: number;
   /** The critic's score in [0, 1], or null when no critic scored it. */
   critic: number | null;
   visible: VisibleOutcome;
@@ -69,21 +72,30 @@ export function programHash(code: string): string {
   return createHash('sha256').update(normalizeCode(code)).digest('hex').slice(0, 16);
 }
 
-/** Q_search: the mean backed-up value. */
-export function searchValue(node: SearchNode): number {
+export type BackupRule = 'mean' | 'max';
+
+/** How a node may grow: progressive widening (null: leaves only, once). */
+export interface GrowthRule {
+  maxDepth: number;
+  widening: { c: number; alpha: number } | null;
+}
+
+/** Q_search: the mean of the rewards in the node's subtree, or their max. */
+export function searchValue(node: SearchNode, backup: BackupRule = 'mean'): number {
+  if (backup === 'max') return node.valueMax;
   return node.visits > 0 ? node.valueSum / node.visits : 0;
 }
 
 /** Q = alpha * Q_search + (1 - alpha) * Q_critic; Q_search alone when the node has no critic score. */
-export function blendedValue(node: SearchNode, alpha: number): number {
-  const q = searchValue(node);
+export function blendedValue(node: SearchNode, alpha: number, backup: BackupRule = 'mean'): number {
+  const q = searchValue(node, backup);
   return node.critic === null ? q : alpha * q + (1 - alpha) * node.critic;
 }
 
 /** UCB1 of a child: Q + c * sqrt(ln N_parent / N_child); unvisited children come first. */
-export function ucb1(child: SearchNode, parentVisits: number, exploration: number, alpha: number): number {
+export function ucb1(child: SearchNode, parentVisits: number, exploration: number, alpha: number, backup: BackupRule = 'mean'): number {
   if (child.visits === 0) return Number.POSITIVE_INFINITY;
-  return blendedValue(child, alpha) + exploration * Math.sqrt(Math.log(Math.max(parentVisits, 1)) / child.visits);
+  return blendedValue(child, alpha, backup) + exploration * Math.sqrt(Math.log(Math.max(parentVisits, 1)) / child.visits);
 }
 
 /** The search tree: nodes by id and by program hash, and the expansions that grew it. */
@@ -92,8 +104,22 @@ export class SearchTree {
   readonly expansions: Expansion[] = [];
   private readonly byHash = new Map<string, SearchNode>();
 
-  constructor(rootCode: string, rootOutcome: VisibleOutcome) {
+  constructor(
+    rootCode: string,
+    rootOutcome: VisibleOutcome,
+    readonly backupRule: BackupRule = 'mean',
+  ) {
     this.add(rootCode, null, rootOutcome, null);
+  }
+
+  /** Q_search of a node under this tree's backup rule. */
+  value(node: SearchNode): number {
+    return searchValue(node, this.backupRule);
+  }
+
+  /** Q of a node under this tree's backup rule, the critic blended in with weight 1 - alpha. */
+  q(node: SearchNode, alpha: number): number {
+    return blendedValue(node, alpha, this.backupRule);
   }
 
   get root(): SearchNode {
@@ -110,7 +136,11 @@ export class SearchTree {
     return this.byHash.get(programHash(code));
   }
 
-  /** A new node with one visit valued at its own reward (it has been run: a rollout of length 0). */
+  /**
+   * A new node, backed up at once: it has been run, so its reward is a sample of its own value and
+   * of every ancestor's (one visit each), whether or not a rollout ever ends there. So every
+   * node's visits are 1 + the sum of its children's.
+   */
   add(code: string, parent: number | null, visible: VisibleOutcome, expansion: number | null): SearchNode {
     const hash = programHash(code);
     if (this.byHash.has(hash)) throw new Error(`program ${hash} is already node ${this.byHash.get(hash)!.id}`);
@@ -124,6 +154,7 @@ export class SearchTree {
       children: [],
       visits: 1,
       valueSum: visible.reward,
+      valueMax: visible.reward,
       critic: null,
       visible,
       expansion,
@@ -132,6 +163,11 @@ export class SearchTree {
     this.nodes.push(node);
     this.byHash.set(hash, node);
     parentNode?.children.push(node.id);
+    for (let up = parentNode; up; up = up.parent === null ? null : this.node(up.parent)) {
+      up.visits += 1;
+      up.valueSum += visible.reward;
+      up.valueMax = Math.max(up.valueMax, visible.reward);
+    }
     return node;
   }
 
@@ -141,47 +177,47 @@ export class SearchTree {
     return expansion;
   }
 
-  /** Adds `value` to every node from `leaf` up to the root (mean-value backup). */
-  backup(leaf: number, value: number): void {
-    for (let node: SearchNode | null = this.node(leaf); node; node = node.parent === null ? null : this.node(node.parent)) {
-      node.visits += 1;
-      node.valueSum += value;
-    }
+  /**
+   * Whether a node may get another child: not a rewrite that passed the visible tests (that ends
+   * the search; the buggy root may pass them, its bug in hidden cases, and still be rewritten),
+   * above the depth limit, not exhausted, and without widening only while it has no children.
+   */
+  canGrow(node: SearchNode, growth: GrowthRule): boolean {
+    if ((node.parent !== null && node.visible.verdict === 'pass') || node.depth >= growth.maxDepth || node.exhausted) return false;
+    return growth.widening !== null || node.children.length === 0;
+  }
+
+  /** Whether a node, or something below it, can still get a child. */
+  expandable(node: SearchNode, growth: GrowthRule): boolean {
+    return this.canGrow(node, growth) || node.children.some((id) => this.expandable(this.node(id), growth));
   }
 
   /**
-   * Whether a node, or something below it, can still be expanded. A rewrite that passes the
-   * visible tests ends the search; the buggy root may pass them (its bug is in hidden cases) and
-   * still be rewritten.
+   * The node to expand next, or null when none can grow. From the root down: a node takes a new
+   * child when widening allows one (children < c * N^alpha) or when none of its children's
+   * subtrees can grow; otherwise the child with the highest UCB1 among those that can (ties to
+   * the older) is descended into. Without widening this is the classic descent to a leaf.
    */
-  expandable(node: SearchNode, maxDepth: number): boolean {
-    if ((node.parent !== null && node.visible.verdict === 'pass') || node.depth >= maxDepth) return false;
-    if (node.children.length === 0) return !node.exhausted;
-    return node.children.some((id) => this.expandable(this.node(id), maxDepth));
-  }
-
-  /**
-   * UCB1 descent from the root to a leaf that can be expanded, or null when none is left. Among
-   * children whose subtree can still grow, the highest UCB1 wins; ties go to the older node.
-   */
-  select(maxDepth: number, exploration: number, alpha: number): SearchNode | null {
+  select(growth: GrowthRule, exploration: number, alpha: number): SearchNode | null {
     let node = this.root;
-    if (!this.expandable(node, maxDepth)) return null;
-    while (node.children.length > 0) {
-      let best: SearchNode | null = null;
+    if (!this.expandable(node, growth)) return null;
+    for (;;) {
+      const open = node.children.map((id) => this.node(id)).filter((c) => this.expandable(c, growth));
+      if (this.canGrow(node, growth)) {
+        const { widening } = growth;
+        if (open.length === 0 || (widening && node.children.length < widening.c * node.visits ** widening.alpha)) return node;
+      }
+      let best = open[0]!;
       let bestScore = Number.NEGATIVE_INFINITY;
-      for (const id of node.children) {
-        const child = this.node(id);
-        if (!this.expandable(child, maxDepth)) continue;
-        const score = ucb1(child, node.visits, exploration, alpha);
+      for (const child of open) {
+        const score = ucb1(child, node.visits, exploration, alpha, this.backupRule);
         if (score > bestScore) {
           best = child;
           bestScore = score;
         }
       }
-      node = best!;
+      node = best;
     }
-    return node;
   }
 
   /**
@@ -194,7 +230,7 @@ export class SearchTree {
     if (passing) return passing;
     return candidates.reduce((best, n) => {
       if (n.visible.reward !== best.visible.reward) return n.visible.reward > best.visible.reward ? n : best;
-      return blendedValue(n, alpha) > blendedValue(best, alpha) ? n : best;
+      return this.q(n, alpha) > this.q(best, alpha) ? n : best;
     });
   }
 }

@@ -27,7 +27,7 @@ describe('the real policy within a search budget (tiny model)', () => {
   settings.policy.generation.maxTokens = 24;
   settings.policy.critic.maxTokens = 8;
   settings.search.budget = { tokens: 61, executions: 100, wallMs: 600_000 };
-  settings.search.mcts = { rollouts: 20, k: 2, maxDepth: 2, rolloutDepth: 1, exploration: 1, critic: true };
+  settings.search.mcts = { rollouts: 20, k: 2, maxDepth: 2, rolloutDepth: 1, exploration: 1, critic: true, widening: null, backup: 'mean', exhaustAfter: 2 };
   settings.search.bestOfN.n = 20;
 
   beforeAll(async () => {

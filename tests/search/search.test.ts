@@ -18,7 +18,7 @@ const templates = loadPromptTemplates(config.policy);
 function settings(change: (c: CodeqConfig) => void = () => {}): CodeqConfig {
   const c = structuredClone(config);
   c.tasks.hidden.count = 6;
-  c.search.mcts = { rollouts: 8, k: 2, maxDepth: 3, rolloutDepth: 1, exploration: 1, critic: true };
+  c.search.mcts = { rollouts: 8, k: 2, maxDepth: 3, rolloutDepth: 1, exploration: 1, critic: true, widening: null, backup: 'mean', exhaustAfter: 2 };
   c.search.budget = { tokens: 10_000, executions: 100, wallMs: 600_000 };
   change(c);
   return c;
@@ -26,49 +26,86 @@ function settings(change: (c: CodeqConfig) => void = () => {}): CodeqConfig {
 
 const outcome = (reward: number): VisibleOutcome => ({ verdict: reward === 1 ? 'pass' : 'wrong_answer', passed: reward * 2, total: 2, reward, feedback: '' });
 
-describe('UCB1 and backup (pure)', () => {
+const leaves = (maxDepth: number) => ({ maxDepth, widening: null });
+
+describe('UCB1, widening and backup (pure)', () => {
   it('selects by Q + c·sqrt(ln N / n), then the less visited sibling once the better one is well known', () => {
     const tree = new SearchTree('root', outcome(0));
     const a = tree.add('a', 0, outcome(0.5), null);
     const b = tree.add('b', 0, outcome(0.4), null);
-    tree.root.visits = 3;
-    expect(tree.select(3, 1, 1)!.id).toBe(a.id);
+    expect(tree.root.visits).toBe(3);
+    expect(tree.select(leaves(3), 1, 1)!.id).toBe(a.id);
     a.visits = 10;
     a.valueSum = 5;
     tree.root.visits = 12;
     expect(ucb1(a, 12, 1, 1)).toBeCloseTo(0.5 + Math.sqrt(Math.log(12) / 10), 12);
     expect(ucb1(b, 12, 1, 1)).toBeCloseTo(0.4 + Math.sqrt(Math.log(12) / 1), 12);
-    expect(tree.select(3, 1, 1)!.id).toBe(b.id);
+    expect(tree.select(leaves(3), 1, 1)!.id).toBe(b.id);
     // With no exploration only Q counts; with alpha 0 only the critic does.
-    expect(tree.select(3, 0, 1)!.id).toBe(a.id);
+    expect(tree.select(leaves(3), 0, 1)!.id).toBe(a.id);
     a.critic = 0.1;
     b.critic = 0.9;
     expect(blendedValue(b, 0)).toBe(0.9);
-    expect(tree.select(3, 0, 0)!.id).toBe(b.id);
+    expect(tree.select(leaves(3), 0, 0)!.id).toBe(b.id);
   });
 
-  it('descends to a leaf, skips subtrees that cannot grow (depth limit, passing), and returns null when none can', () => {
+  it('without widening descends to a leaf, skips subtrees that cannot grow (depth limit, passing), and returns null when none can', () => {
     const tree = new SearchTree('root', outcome(0));
     const a = tree.add('a', 0, outcome(0.9), null);
     tree.add('b', 0, outcome(0.1), null);
     const aa = tree.add('aa', a.id, outcome(0.5), null);
-    expect(tree.select(3, 0, 1)!.id).toBe(aa.id);
-    expect(tree.select(2, 0, 1)!.code).toBe('b'); // aa is at depth 2 = maxDepth
-    expect(tree.select(1, 0, 1)).toBeNull();
+    expect(tree.select(leaves(3), 0, 1)!.id).toBe(aa.id);
+    expect(tree.select(leaves(2), 0, 1)!.code).toBe('b'); // aa is at depth 2 = maxDepth
+    expect(tree.select(leaves(1), 0, 1)).toBeNull();
     const passing = new SearchTree('root', outcome(0));
     passing.add('p', 0, outcome(1), null);
-    expect(passing.select(3, 1, 1)).toBeNull();
+    expect(passing.select(leaves(3), 1, 1)).toBeNull();
   });
 
-  it('backs a value up to the root and keeps Q the mean', () => {
+  it('widens any node, the root included, while its children are fewer than c·N^alpha, and descends otherwise', () => {
+    const growth = { maxDepth: 3, widening: { c: 1, alpha: 0.5 } };
     const tree = new SearchTree('root', outcome(0));
+    // N = 1: 0 < 1 child allowed; N = 2: 1 < 1.41.
+    expect(tree.select(growth, 1, 1)!.id).toBe(0);
     const a = tree.add('a', 0, outcome(0.5), null);
-    const aa = tree.add('aa', a.id, outcome(1), null);
-    tree.backup(aa.id, 1);
-    expect([tree.root.visits, a.visits, aa.visits]).toEqual([2, 2, 2]);
-    expect(tree.root.valueSum / tree.root.visits).toBe(0.5);
-    expect(a.valueSum / a.visits).toBe(0.75);
-    expect(aa.valueSum / aa.visits).toBe(1);
+    expect(tree.select(growth, 1, 1)!.id).toBe(0);
+    tree.add('b', 0, outcome(0), null);
+    // N = 3: 2 children ≥ 1.73: descend to a (higher Q), which may take its first child.
+    expect(tree.select(growth, 1, 1)!.id).toBe(a.id);
+    const aa = tree.add('aa', a.id, outcome(0.5), null);
+    tree.add('ab', a.id, outcome(0.5), null);
+    // N = 5: 2 < 2.24 at the root: it samples again, as best-of-N would.
+    expect(tree.root.visits).toBe(5);
+    expect(tree.select(growth, 1, 1)!.id).toBe(0);
+    // A fixed width (alpha 0, c 2): the full root descends to a, full too, and on to aa.
+    const fixed = (maxDepth: number) => ({ maxDepth, widening: { c: 2, alpha: 0 } });
+    expect(tree.select(fixed(3), 0, 1)!.id).toBe(aa.id);
+    // A node whose children cannot grow (the depth limit) takes one more child beyond the width.
+    expect(tree.select(fixed(2), 0, 1)!.id).toBe(a.id);
+    expect(tree.select(fixed(1), 0, 1)!.id).toBe(0);
+    // Exhausted nodes are not grown again, though widening would allow it.
+    a.exhausted = true;
+    expect(tree.select(fixed(2), 0, 1)!.code).toBe('b');
+    tree.node(2).exhausted = true;
+    expect(tree.select(fixed(2), 0, 1)!.id).toBe(0);
+    tree.root.exhausted = true;
+    expect(tree.select(fixed(2), 0, 1)).toBeNull();
+  });
+
+  it('backs every new program up at once: visits = 1 + Σ children, Q the mean or the max of the subtree', () => {
+    for (const rule of ['mean', 'max'] as const) {
+      const tree = new SearchTree('root', outcome(0), rule);
+      const a = tree.add('a', 0, outcome(0.5), null);
+      const b = tree.add('b', 0, outcome(0), null);
+      const aa = tree.add('aa', a.id, outcome(1), null);
+      tree.add('ab', a.id, outcome(0), null);
+      for (const n of tree.nodes) expect(n.visits, n.code).toBe(1 + n.children.reduce((sum, c) => sum + tree.node(c).visits, 0));
+      expect([tree.root.visits, a.visits, b.visits, aa.visits]).toEqual([5, 3, 1, 1]);
+      if (rule === 'mean') expect([tree.value(tree.root), tree.value(a), tree.value(b)]).toEqual([1.5 / 5, 1.5 / 3, 0]);
+      else expect([tree.value(tree.root), tree.value(a), tree.value(b)]).toEqual([1, 1, 0]);
+    }
+    const tree = new SearchTree('root', outcome(0));
+    tree.add('a', 0, outcome(0), null);
     expect(() => tree.add('a\n\n', 0, outcome(0), null)).toThrow(/already node 1/);
   });
 });
@@ -89,7 +126,7 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
   const search = (policy: ScriptedPolicy, mode: 'mcts' | 'best-of-n' | 'single', c = settings()) =>
     runSearch(mode, task, { policy, sandbox: counted, templates, config: c, seed: 100 });
 
-  it('MCTS: expands the root, rolls out along the critic\'s favourite, stops on a visible pass, judges it on hidden tests', async () => {
+  it('MCTS: expands the root, rolls out from the best new program, stops on a visible pass, judges it on hidden tests', async () => {
     const critic = (code: string) => (code.includes('# half') ? 0.9 : 0.2);
     const policy = new ScriptedPolicy([ZERO, HALF, ZERO, CORRECT], critic);
     const result = await search(policy, 'mcts');
@@ -100,7 +137,7 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
       [0, 1, 0.5],
       [2, 2, 1],
     ]);
-    // The rollout step started from HALF (critic 0.9), with its visible feedback in the prompt.
+    // The rollout step started from HALF (reward 0.5 beats 0), with its visible feedback in the prompt.
     expect(policy.prompts[1]).toContain('# half');
     expect(policy.prompts[1]).toContain('Wrong answer on input [1,1,1], 2: expected 3, got 0');
     expect(policy.prompts[0]).toContain('range(i, len(nums))'); // the buggy root
@@ -112,16 +149,52 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
     expect(result.chosen!.id).toBe(3);
     expect(result.verdict).toBe('pass');
     expect(result.hidden!.total).toBeGreaterThan(0);
-    // Backed up from the solved node: root (1 + 1 visits), HALF (1 + 1), CORRECT (1 + 1).
-    expect([t.root.visits, t.root.valueSum]).toEqual([2, 1.5]);
+    // Every program backed up as it was run: root 0.5 + ZERO 0 + HALF 0.5 + CORRECT 1.
+    expect([t.root.visits, t.root.valueSum]).toEqual([4, 2]);
+    expect([t.node(1).visits, t.node(1).valueSum]).toEqual([1, 0]);
     expect([t.node(2).visits, t.node(2).valueSum]).toEqual([2, 1.5]);
-    expect([t.node(3).visits, t.node(3).valueSum]).toEqual([2, 2]);
+    expect([t.node(3).visits, t.node(3).valueSum]).toEqual([1, 1]);
     expect(t.node(1).critic).toBe(0.2);
     // The critic scored the first expansion only: after a solve it has nothing to decide.
     expect(result.budget).toMatchObject({ rollouts: 1, policyCalls: 2, executions: 4, duplicates: 1, criticTokens: 2, generatedTokens: 42 });
     expect(t.node(3).critic).toBeNull();
     // Seeds: candidate i of a call gets seed + rewrites before it + i.
     expect(policy.calls.map((c) => c.seed)).toEqual([100, 102]);
+  });
+
+  const widened = (change: (m: CodeqConfig['search']['mcts']) => void = () => {}) =>
+    settings((c) => {
+      c.search.mcts = { rollouts: 20, k: 1, maxDepth: 3, rolloutDepth: 1, exploration: 1, widening: { c: 1, alpha: 0.5 }, backup: 'mean', exhaustAfter: 2, critic: false };
+      change(c.search.mcts);
+    });
+
+  it('MCTS with widening and k = 1: the root keeps sampling, the best branch is refined, every program is backed up', async () => {
+    const policy = new ScriptedPolicy([ZERO, wrong(0), HALF, wrong(1), wrong(2), wrong(3), CORRECT]);
+    const result = await search(policy, 'mcts', widened());
+    const t = result.tree;
+    // Root widened to 3 children (N = 1, 3, 5 allowed 1, 1.7, 2.2), each rolled out one step; then
+    // N = 7 allows 2.6 < 3: descend to HALF (mean 0.25 beats 0), which takes a second child.
+    expect(t.nodes.map((n) => n.parent)).toEqual([null, 0, 1, 0, 3, 0, 5, 3]);
+    expect(t.expansions.map((e) => [e.parent, e.kind])).toEqual([[0, 'expand'], [1, 'rollout'], [0, 'expand'], [3, 'rollout'], [0, 'expand'], [5, 'rollout'], [3, 'expand']]);
+    expect(policy.calls.every((c) => c.k === 1)).toBe(true);
+    expect(policy.prompts[6]).toContain('# half');
+    expect(result.stop).toBe('solved');
+    expect(result.chosen!.code).toBe(CORRECT);
+    for (const n of t.nodes) expect(n.visits, `node ${n.id}`).toBe(1 + n.children.reduce((sum, c) => sum + t.node(c).visits, 0));
+    expect(t.root.valueSum).toBe(t.nodes.reduce((sum, n) => sum + n.visible.reward, 0));
+    expect(result.budget).toMatchObject({ rollouts: 4, policyCalls: 7, criticTokens: 0 });
+    // Max backup: a subtree is as good as its best program.
+    const max = await search(new ScriptedPolicy([ZERO, wrong(0), HALF, wrong(1), wrong(2), wrong(3), CORRECT]), 'mcts', widened((m) => (m.backup = 'max')));
+    expect([max.tree.value(max.tree.root), max.tree.value(max.tree.node(3)), max.tree.value(max.tree.node(1))]).toEqual([1, 1, 0]);
+  });
+
+  it('a node whose answers only repeat known programs exhaustAfter times in a row is not grown again', async () => {
+    const policy = new ScriptedPolicy([ZERO, ZERO, `${ZERO}\n`, CORRECT]);
+    const result = await search(policy, 'mcts', widened((m) => (m.rolloutDepth = 0)));
+    expect(result.tree.root.exhausted).toBe(true);
+    expect(result.budget.duplicates).toBe(2);
+    expect(result.tree.nodes.map((n) => n.parent)).toEqual([null, 0, 1]);
+    expect(result.stop).toBe('solved');
   });
 
   it('never runs the same program twice, however it is spelled', async () => {
