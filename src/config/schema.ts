@@ -163,7 +163,9 @@ export const PolicySchema = z.strictObject({
     topP: z.number().gt(0).max(1),
     maxTokens: positiveInt,
     seed: z.number().int().describe('Candidate i of a call uses seed + i.'),
-  }),
+    openFence: z.boolean().describe("Start every answer with the opening code fence of the task's language (```python and so on), so no tokens go to prose before the program."),
+    stopAtFenceEnd: z.boolean().describe('Stop generating when the first code block closes (the closing fence is kept in the answer): no tokens go to prose after the program. Needs openFence.'),
+  }).refine((g) => g.openFence || !g.stopAtFenceEnd, { message: 'stopAtFenceEnd needs openFence: true (without the opening fence forced, the stop would fire at the opening fence itself)', path: ['stopAtFenceEnd'] }),
   critic: z.strictObject({
     temperature: z.number().min(0),
     maxTokens: positiveInt,
@@ -175,6 +177,8 @@ export const PolicySchema = z.strictObject({
       rewrite: z.string(),
       feedback: z.string(),
       critic: z.string(),
+      refine: z.string().describe("MCTS's prompt for rewriting an attempt: the original program, the attempt, its feedback, the sibling attempts and the self-reflection (search.reflection)."),
+      reflect: z.string().describe('The prompt for a self-reflection on an attempt that failed (search.reflection.selfReflection).'),
     })
     .describe('Prompt template files, relative to configs/.'),
 });
@@ -214,6 +218,16 @@ export const SearchSchema = z.strictObject({
     exhaustAfter: positiveInt.describe('Answers in a row that only repeat programs already in the tree before a node is not expanded again.'),
     critic: z.boolean().describe('Score new programs with the critic and blend it into Q (policy.critic.alpha); false: Q = Q_search.'),
   }),
+  reflection: z
+    .strictObject({
+      enabled: z.boolean().describe('MCTS prompts below the root, and at a root already tried, carry the original buggy program, the attempt to rewrite with its visible feedback and the sibling attempts already tried with how they failed (never hidden tests); false: every prompt is the plain rewrite prompt of the node.'),
+      siblings: z.number().int().min(0).describe('Most sibling attempts shown (the newest).'),
+      feedbackChars: positiveInt.describe("Each sibling attempt's failure is cut to this many characters (the bound on the prompt's growth)."),
+      selfReflection: z.boolean().describe("A short self-reflection on why a node's program fails, generated once per node and reused by all its children; its tokens count against the budget."),
+      reflectionTokens: positiveInt.describe('Tokens a self-reflection may generate (capped to what the budget has left; skipped when nothing is).'),
+      temperature: z.number().min(0).describe('Temperature of the self-reflection.'),
+    })
+    .describe('Reflection in MCTS child prompts (as Reflexion and LATS do).'),
   collect: z.strictObject({
     shardSize: positiveInt.describe('Trajectories per shard file; a shard is renamed into place when full.'),
   }),

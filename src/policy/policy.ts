@@ -49,7 +49,22 @@ export interface GenerateOptions {
   topP?: number;
   maxTokens?: number;
   seed?: number;
+  /** Override policy.generation.openFence / stopAtFenceEnd for this call. */
+  openFence?: boolean;
+  stopAtFenceEnd?: boolean;
   signal?: AbortSignal;
+}
+
+export interface ReflectOptions {
+  maxTokens: number;
+  temperature: number;
+  seed: number;
+  signal?: AbortSignal;
+}
+
+export interface Reflection {
+  text: string;
+  tokens: number;
 }
 
 export interface CritiqueOptions {
@@ -57,6 +72,11 @@ export interface CritiqueOptions {
   maxTokens?: number;
   signal?: AbortSignal;
 }
+
+/** The fence label an answer in each language opens with (openFence). */
+const FENCE_LABEL: Record<Language, string> = { python3: 'python', cpp: 'cpp', java: 'java' };
+/** Where the first code block ends (stopAtFenceEnd). */
+const CLOSING_FENCE = '\n```';
 
 export class PolicyError extends Error {
   constructor(message: string) {
@@ -184,18 +204,26 @@ export class Policy {
     const g = this.config.generation;
     const k = options.k ?? this.config.sequences;
     const seed = options.seed ?? g.seed;
+    const openFence = options.openFence ?? g.openFence;
+    // Without the opening fence forced, the closing-fence trigger would fire at the opening one.
+    const stopAtFenceEnd = openFence && (options.stopAtFenceEnd ?? g.stopAtFenceEnd);
     const adapter = this.adapter;
     return Promise.all(
       Array.from({ length: k }, (_, index) =>
         this.withSequence(async (session, tokensUsed) => {
           const started = performance.now();
-          const text = await session.prompt(prompt, {
+          const answer = await session.promptWithMeta(prompt, {
             temperature: options.temperature ?? g.temperature,
             topP: options.topP ?? g.topP,
             maxTokens: options.maxTokens ?? g.maxTokens,
             seed: seed + index,
+            ...(openFence ? { responsePrefix: `\`\`\`${FENCE_LABEL[language]}\n` } : {}),
+            ...(stopAtFenceEnd ? { customStopTriggers: [CLOSING_FENCE] } : {}),
             ...(options.signal ? { signal: options.signal } : {}),
           });
+          // The stop trigger is left out of the response; the answer keeps its closing fence (it
+          // was generated, and DPO trains on whole answers).
+          const text = answer.response.filter((part): part is string => typeof part === 'string').join('') + (answer.stopReason === 'customStopTrigger' ? CLOSING_FENCE : '');
           const extracted = extractCode(text, language);
           return {
             index,
@@ -241,6 +269,19 @@ export class Policy {
         }, systemPrompt),
       ),
     );
+  }
+
+  /** A short free-text answer (a self-reflection on a failed attempt), with the tokens it generated. */
+  async reflect(prompt: string, systemPrompt: string, options: ReflectOptions): Promise<Reflection> {
+    return this.withSequence(async (session, tokensUsed) => {
+      const text = await session.prompt(prompt, {
+        temperature: options.temperature,
+        maxTokens: options.maxTokens,
+        seed: options.seed,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return { text: text.trim(), tokens: tokensUsed() };
+    }, systemPrompt);
   }
 
   tokenize(text: string, specialTokens = false): Token[] {

@@ -13,6 +13,8 @@ export interface PromptTemplates {
   rewrite: string;
   feedback: string;
   critic: string;
+  refine: string;
+  reflect: string;
 }
 
 /** The templates named by the policy config (paths relative to configs/). */
@@ -23,7 +25,8 @@ export function loadPromptTemplates(config: PolicyConfig, configsDir = CONFIGS_D
     if (text.trim() === '') throw new Error(`prompt template ${join(configsDir, path)} is empty. HINT: write the prompt in it, or point policy.prompts at another file`);
     return text;
   };
-  return { system: read(config.prompts.system).trim(), rewrite: read(config.prompts.rewrite), feedback: read(config.prompts.feedback), critic: read(config.prompts.critic) };
+  const p = config.prompts;
+  return { system: read(p.system).trim(), rewrite: read(p.rewrite), feedback: read(p.feedback), critic: read(p.critic), refine: read(p.refine), reflect: read(p.reflect) };
 }
 
 /** `{{name}}` → value; an unknown placeholder is an error, so a typo in a template cannot pass silently. */
@@ -41,18 +44,28 @@ export interface RewriteInput {
   code: string;
   /** Sandbox feedback on `code` (depth > 0): visible tests only, never hidden ones. */
   feedback?: string;
+  /** Reflection: how attempts already made from this code failed (visible feedback only). */
+  siblings?: string[];
+  /** Reflection: a self-reflection on why `code` fails. */
+  reflection?: string | null;
+}
+
+/** The reflection sections of a prompt: sibling attempts and how they failed, and the self-reflection. */
+function reflectionSections(input: Pick<RewriteInput, 'siblings' | 'reflection'>): { siblings: string; reflection: string } {
+  const siblings = input.siblings?.length ? `\n## Other attempts already made from this code, and how they failed\n${input.siblings.map((f, i) => `- Attempt ${i + 1}: ${f}`).join('\n')}\n` : '';
+  const reflection = input.reflection ? `\n## Why it fails (a reflection)\n${input.reflection.trim()}\n` : '';
+  return { siblings, reflection };
+}
+
+/** The placeholders every rewrite-like prompt fills from its task. */
+function taskValues(input: Pick<RewriteInput, 'language' | 'description' | 'constraints'>): Record<string, string> {
+  return { language: LANGUAGE_NAMES[input.language], fence: FENCES[input.language], description: input.description.trim(), constraints: input.constraints.trim() || '(none given)' };
 }
 
 export function rewritePrompt(templates: PromptTemplates, input: RewriteInput): string {
-  const feedback = input.feedback ? render(templates.feedback, { feedback: input.feedback }) : '';
-  return render(templates.rewrite, {
-    language: LANGUAGE_NAMES[input.language],
-    fence: FENCES[input.language],
-    description: input.description.trim(),
-    constraints: input.constraints.trim() || '(none given)',
-    code: input.code.trim(),
-    feedback,
-  });
+  const sections = reflectionSections(input);
+  const feedback = (input.feedback ? render(templates.feedback, { feedback: input.feedback }) : '') + sections.siblings + sections.reflection;
+  return render(templates.rewrite, { ...taskValues(input), code: input.code.trim(), feedback });
 }
 
 export function criticPrompt(templates: PromptTemplates, input: { language: Language; description: string; code: string }): string {
@@ -61,5 +74,33 @@ export function criticPrompt(templates: PromptTemplates, input: { language: Lang
     fence: FENCES[input.language],
     description: input.description.trim(),
     code: input.code.trim(),
+  });
+}
+
+export interface RefineInput extends RewriteInput {
+  /** The task's buggy program (the attempt `code` was made from it). */
+  original: string;
+  feedback: string;
+}
+
+/** MCTS's prompt below the root: the original program, the attempt, its feedback and the reflection. */
+export function refinePrompt(templates: PromptTemplates, input: RefineInput): string {
+  const sections = reflectionSections(input);
+  return render(templates.refine, {
+    ...taskValues(input),
+    original: input.original.trim(),
+    attempt: input.code.trim(),
+    feedback: input.feedback.trim(),
+    ...sections,
+  });
+}
+
+export function reflectPrompt(templates: PromptTemplates, input: { language: Language; description: string; code: string; feedback: string }): string {
+  return render(templates.reflect, {
+    language: LANGUAGE_NAMES[input.language],
+    fence: FENCES[input.language],
+    description: input.description.trim(),
+    code: input.code.trim(),
+    feedback: input.feedback.trim(),
   });
 }

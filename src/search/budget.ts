@@ -7,9 +7,11 @@ export interface BudgetUsed {
   /** MCTS iterations (select, expand, roll out, back up); 0 for the other modes. */
   rollouts: number;
   policyCalls: number;
-  /** Tokens of rewrites plus critic answers: the figure budgets are matched on. */
+  /** Tokens of rewrites, critic answers and self-reflections: the figure budgets are matched on. */
   generatedTokens: number;
   criticTokens: number;
+  /** Tokens of self-reflections (search.reflection), in generatedTokens too. */
+  reflectionTokens: number;
   /** Programs run on the visible tests (the buggy root included). */
   executions: number;
   /** Rewrites that normalized to a program already in the tree, so were not run again. */
@@ -26,7 +28,7 @@ export type StopReason = 'solved' | 'tokens' | 'executions' | 'wall' | 'rollouts
  * checked before each step, so one step can overshoot those by its own size.
  */
 export class BudgetMeter {
-  readonly used: BudgetUsed = { rollouts: 0, policyCalls: 0, generatedTokens: 0, criticTokens: 0, executions: 0, duplicates: 0, wallMs: 0 };
+  readonly used: BudgetUsed = { rollouts: 0, policyCalls: 0, generatedTokens: 0, criticTokens: 0, reflectionTokens: 0, executions: 0, duplicates: 0, wallMs: 0 };
   private readonly started: number;
 
   constructor(
@@ -65,6 +67,11 @@ export class BudgetMeter {
 
   critic(tokens: number): void {
     this.used.criticTokens += tokens;
+    this.used.generatedTokens += tokens;
+  }
+
+  reflection(tokens: number): void {
+    this.used.reflectionTokens += tokens;
     this.used.generatedTokens += tokens;
   }
 

@@ -1,5 +1,5 @@
 import type { CodeqConfig, SearchMode } from '../config/schema.js';
-import { criticPrompt, rewritePrompt, type PromptTemplates } from '../policy/prompts.js';
+import { criticPrompt, reflectPrompt, refinePrompt, rewritePrompt, type PromptTemplates } from '../policy/prompts.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { PreparedTask } from '../tasks/prepare/prepareTask.js';
 import type { Task } from '../tasks/task.js';
@@ -179,17 +179,13 @@ class Search {
    */
   private async expand(parent: SearchNode, kind: Expansion['kind'], k: number, temperature: number): Promise<SearchNode[]> {
     const { policy, templates, signal, config } = this.context;
-    const prompt = rewritePrompt(templates, {
-      language: this.task.language,
-      description: this.task.description,
-      constraints: this.task.constraints,
-      code: parent.code,
-      feedback: parent.visible.feedback,
-    });
+    const prompt = await this.promptFor(parent, kind);
+    // The last call of a search gets only what is left: the budget is never passed (a
+    // self-reflection may just have spent the rest: then the call is not made).
+    const maxTokens = this.meter.callCap(k, config.policy.generation.maxTokens);
+    if (maxTokens < 1) return [];
     const seed = this.nextSeed;
     this.nextSeed += k;
-    // The last call of a search gets only what is left: the budget is never passed.
-    const maxTokens = this.meter.callCap(k, config.policy.generation.maxTokens);
     const candidates = await policy.generate(prompt, this.task.language, templates.system, { k, temperature, seed, maxTokens, ...(signal ? { signal } : {}) });
     this.meter.policyCall(candidates.reduce((sum, c) => sum + c.tokens, 0));
     const expansion = this.tree.addExpansion(parent.id, kind, prompt, { maxTokens, spentTokens: this.meter.used.generatedTokens });
@@ -238,6 +234,43 @@ class Search {
     if (added.length > 0 && !this.solvedNode && kind !== 'sample' && this.context.config.search.mcts.critic) await this.score(added);
     this.context.onExpansion?.(expansion, this.tree, this.meter.snapshot());
     return added;
+  }
+
+  /**
+   * The prompt of a policy call from `parent`. Samples (single, best-of-n), and MCTS without
+   * reflection, get the node's plain rewrite prompt. With reflection, MCTS prompts also carry the
+   * attempts already made from this node and how they failed (visible feedback, cut to
+   * feedbackChars), the node's self-reflection, and below the root the original buggy program
+   * beside the attempt being rewritten.
+   */
+  private async promptFor(parent: SearchNode, kind: Expansion['kind']): Promise<string> {
+    const { templates, config } = this.context;
+    const reflection = config.search.reflection;
+    const base = { language: this.task.language, description: this.task.description, constraints: this.task.constraints, code: parent.code, feedback: parent.visible.feedback };
+    if (kind === 'sample' || !reflection.enabled) return rewritePrompt(templates, base);
+    const cut = (text: string) => (text.length > reflection.feedbackChars ? `${text.slice(0, reflection.feedbackChars - 1)}…` : text).replace(/\s+/g, ' ').trim();
+    const siblings = reflection.siblings > 0 ? parent.children.slice(-reflection.siblings).map((id) => cut(this.tree.node(id).visible.feedback)) : [];
+    const reflected = reflection.selfReflection ? await this.reflectOn(parent) : null;
+    if (parent.parent === null) return rewritePrompt(templates, { ...base, siblings, reflection: reflected });
+    return refinePrompt(templates, { ...base, original: this.tree.root.code, siblings, reflection: reflected });
+  }
+
+  /**
+   * A node's self-reflection, generated the first time one of its children is asked for and kept
+   * on the node. None for a program that passed the visible tests, and none when the budget left
+   * could not also pay for a rewrite as long as the reflection may be.
+   */
+  private async reflectOn(node: SearchNode): Promise<string | null> {
+    if (node.reflection !== null || node.visible.verdict === 'pass') return node.reflection;
+    const { policy, templates, signal, config } = this.context;
+    const { reflectionTokens, temperature } = config.search.reflection;
+    if (this.meter.remainingTokens() < 2 * reflectionTokens) return null;
+    const prompt = reflectPrompt(templates, { language: this.task.language, description: this.task.description, code: node.code, feedback: node.visible.feedback });
+    // Its own seed (the run's seed and the node): rewrites keep their seeds whether or not it runs.
+    const answer = await policy.reflect(prompt, templates.system, { maxTokens: reflectionTokens, temperature, seed: this.context.seed + 1_000_003 * (node.id + 1), ...(signal ? { signal } : {}) });
+    this.meter.reflection(answer.tokens);
+    node.reflection = answer.text;
+    return node.reflection;
   }
 
   /**

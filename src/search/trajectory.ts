@@ -31,6 +31,8 @@ const NodeSchema = z.object({
   /** On the train split, a program that passed the visible tests on the hidden ones (run after the search); else null. */
   hidden: TestSummarySchema.nullable(),
   expansion: z.number().int().nullable(),
+  /** The self-reflection on this node's program its children's prompts carried (none before issue 14). */
+  reflection: z.string().nullable().default(null),
 });
 
 const ExpansionSchema = z.object({
@@ -72,6 +74,7 @@ export const TrajectorySchema = z.object({
     policyCalls: z.number().int(),
     generatedTokens: z.number().int(),
     criticTokens: z.number().int(),
+    reflectionTokens: z.number().int().default(0),
     executions: z.number().int(),
     duplicates: z.number().int(),
     wallMs: z.number(),
@@ -152,6 +155,7 @@ export function toTrajectory(
       visible: { ...summary(n.visible), reward: n.visible.reward, feedback: n.visible.feedback },
       hidden: outcome.hiddenOfNodes.has(n.id) ? summary(outcome.hiddenOfNodes.get(n.id)!) : null,
       expansion: n.expansion,
+      reflection: n.reflection,
     })),
     expansions: outcome.tree.expansions,
     chosen: chosen ? { node: chosen.id, visible: summary(chosen.visible), hidden: outcome.hidden ? summary(outcome.hidden) : null } : null,

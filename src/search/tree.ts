@@ -35,6 +35,8 @@ export interface SearchNode {
   expansion: number | null;
   /** Expanded and every program proposed was already in the tree: not expanded again. */
   exhausted: boolean;
+  /** Why its program fails, in the policy's words: generated once, carried by its children's prompts. */
+  reflection: string | null;
 }
 
 /** One rewrite the policy proposed in an expansion. */
@@ -159,6 +161,7 @@ export class SearchTree {
       visible,
       expansion,
       exhausted: false,
+      reflection: null,
     };
     this.nodes.push(node);
     this.byHash.set(hash, node);

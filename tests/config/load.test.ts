@@ -54,6 +54,12 @@ describe('loadConfig', () => {
     expect(problems[0]).toMatch(/^sandbox\.limits\.pids: .*found number -3$/);
   });
 
+  it('refuses settings that contradict each other, naming the key', () => {
+    const problems = problemsOf(file('fence.yaml', 'policy:\n  generation:\n    openFence: false\n'));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^policy\.generation\.stopAtFenceEnd: stopAtFenceEnd needs openFence: true/);
+  });
+
   it('reports YAML syntax errors and missing files', () => {
     expect(problemsOf(file('broken.yaml', 'sandbox: [unclosed\n'))[0]).toMatch(/^YAML syntax: /);
     expect(problemsOf(join(dir, 'absent.yaml'))).toEqual(['file not found: check the path']);

@@ -1,4 +1,4 @@
-import type { Candidate, CriticScore, CritiqueOptions, GenerateOptions } from '../../src/policy/policy.js';
+import type { Candidate, CriticScore, CritiqueOptions, GenerateOptions, Reflection, ReflectOptions } from '../../src/policy/policy.js';
 import type { Language } from '../../src/sandbox/types.js';
 import type { RewritePolicy } from '../../src/search/rewritePolicy.js';
 
@@ -19,6 +19,7 @@ export class ScriptedPolicy implements RewritePolicy {
   readonly adapter = null;
   readonly prompts: string[] = [];
   readonly criticPrompts: string[] = [];
+  readonly reflectPrompts: string[] = [];
   readonly calls: { k: number; seed: number; temperature: number | undefined; maxTokens: number | undefined }[] = [];
   readonly criticCalls: { prompts: number; maxTokens: number | undefined }[] = [];
   private next = 0;
@@ -28,6 +29,7 @@ export class ScriptedPolicy implements RewritePolicy {
     private readonly critic: (code: string) => number = () => 0.5,
     private readonly tokensPerAnswer = 10,
     private readonly criticTokens = 1,
+    private readonly reflectionTokens = 5,
   ) {}
 
   async generate(prompt: string, _language: Language, _system: string, options: GenerateOptions = {}): Promise<Candidate[]> {
@@ -65,9 +67,15 @@ export class ScriptedPolicy implements RewritePolicy {
     });
   }
 
-  /** Every prompt this policy was shown, rewrite and critic alike. */
+  /** Self-reflections: "reflection N" (N from 1), each costing `reflectionTokens` unless capped lower. */
+  async reflect(prompt: string, _system: string, options: ReflectOptions): Promise<Reflection> {
+    this.reflectPrompts.push(prompt);
+    return { text: `reflection ${this.reflectPrompts.length}`, tokens: Math.min(this.reflectionTokens, options.maxTokens) };
+  }
+
+  /** Every prompt this policy was shown: rewrite, critic and reflection alike. */
   get allPrompts(): string[] {
-    return [...this.prompts, ...this.criticPrompts];
+    return [...this.prompts, ...this.criticPrompts, ...this.reflectPrompts];
   }
 
   get answersUsed(): number {

@@ -53,6 +53,14 @@ describe('Policy on a tiny model', () => {
     expect(new Set(candidates.map((c) => c.text)).size).toBeGreaterThan(1);
   });
 
+  it("opens every answer with the task language's code fence (openFence), not counted as generated", async () => {
+    for (const [language, fence] of [['python3', '```python\n'], ['cpp', '```cpp\n'], ['java', '```java\n']] as const) {
+      const [c] = await policy.generate('write code', language, 'be brief', { k: 1, maxTokens: 4, temperature: 1, seed: 3 });
+      expect(c!.text.startsWith(fence), c!.text).toBe(true);
+      expect(c!.tokens).toBeLessThanOrEqual(4);
+    }
+  });
+
   it('is reproducible for a seed', async () => {
     const [a] = await policy.generate('same prompt', 'python3', 'be brief', { k: 1, maxTokens: 12, temperature: 1, seed: 5 });
     const [b] = await policy.generate('same prompt', 'python3', 'be brief', { k: 1, maxTokens: 12, temperature: 1, seed: 5 });

@@ -44,8 +44,8 @@ describe('prompts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'codeq-prompts-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true })); // removed even when the test fails
     mkdirSync(join(dir, 'p'));
-    for (const f of ['system', 'rewrite', 'feedback', 'critic']) writeFileSync(join(dir, 'p', `${f}.md`), f === 'rewrite' ? '{{nope}}' : 'x');
-    const custom = loadPromptTemplates({ ...loadConfig().policy, prompts: { system: 'p/system.md', rewrite: 'p/rewrite.md', feedback: 'p/feedback.md', critic: 'p/critic.md' } }, dir);
+    for (const f of ['system', 'rewrite', 'feedback', 'critic', 'refine', 'reflect']) writeFileSync(join(dir, 'p', `${f}.md`), f === 'rewrite' ? '{{nope}}' : 'x');
+    const custom = loadPromptTemplates({ ...loadConfig().policy, prompts: { system: 'p/system.md', rewrite: 'p/rewrite.md', feedback: 'p/feedback.md', critic: 'p/critic.md', refine: 'p/refine.md', reflect: 'p/reflect.md' } }, dir);
     expect(() => rewritePrompt(custom, { language: 'java', description: '', constraints: '', code: '' })).toThrow(/nope/);
   });
 });

@@ -13,6 +13,7 @@ export function node(id: number, parent: number | null, q: number, code = `def f
     critic: null,
     q,
     visible: { verdict: q === 1 ? 'pass' : 'wrong_answer', passed: 0, total: 2, reward: q, feedback: '' },
+    reflection: null,
     hidden: null,
     expansion: parent === null ? null : 0,
   };
@@ -36,7 +37,7 @@ export function tree(mode: Trajectory['mode'] = 'mcts', task = 'python3/x/y/0000
     policy: { model: 'm.gguf', adapter: null },
     seed: 1,
     settings: { budget: {}, mode: {}, alpha: 0.5 },
-    budget: { rollouts: 1, policyCalls: 3, generatedTokens: 30, criticTokens: 0, executions: 6, duplicates: 1, wallMs: 1 },
+    budget: { rollouts: 1, policyCalls: 3, generatedTokens: 30, criticTokens: 0, reflectionTokens: 0, executions: 6, duplicates: 1, wallMs: 1 },
     stop: 'solved',
     system: 'SYSTEM',
     nodes,

@@ -44,6 +44,7 @@ describe('no search spends more than its token budget, in any mode', () => {
     const c = structuredClone(config);
     c.search.budget = { tokens, executions: 1000, wallMs: 600_000 };
     c.search.mcts = { rollouts: 50, k: 2, maxDepth: 3, rolloutDepth: 1, exploration: 1, critic: true, widening: null, backup: 'mean', exhaustAfter: 2 };
+    c.search.reflection.enabled = false; // the classic prompts: these tests count tokens and prompts exactly
     c.search.bestOfN.n = 50;
     c.policy.sequences = 2;
     c.policy.generation.maxTokens = GENERATION_CAP;

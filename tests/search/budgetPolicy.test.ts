@@ -29,6 +29,10 @@ describe('the real policy within a search budget (tiny model)', () => {
   settings.search.budget = { tokens: 61, executions: 100, wallMs: 600_000 };
   settings.search.mcts = { rollouts: 20, k: 2, maxDepth: 2, rolloutDepth: 1, exploration: 1, critic: true, widening: null, backup: 'mean', exhaustAfter: 2 };
   settings.search.bestOfN.n = 20;
+  // The tiny model's answers are random text: without a forced fence they hold no program, so
+  // nothing ends the search before its token budget does. Self-reflections (8 tokens) count too.
+  settings.policy.generation = { ...settings.policy.generation, openFence: false, stopAtFenceEnd: false };
+  settings.search.reflection = { ...settings.search.reflection, enabled: true, selfReflection: true, reflectionTokens: 8 };
 
   beforeAll(async () => {
     policy = await Policy.load(model, settings.policy);
@@ -46,6 +50,9 @@ describe('the real policy within a search budget (tiny model)', () => {
       expect(candidate.tokens).toBeLessThanOrEqual(5);
     }
     for (const score of await policy.critique(['rate this', 'and this'], 'be brief', { maxTokens: 2 })) expect(score.tokens).toBeLessThanOrEqual(2);
+    const reflection = await policy.reflect('why?', 'be brief', { maxTokens: 3, temperature: 1, seed: 1 });
+    expect(reflection.tokens).toBeGreaterThan(0);
+    expect(reflection.tokens).toBeLessThanOrEqual(3);
   });
 
   for (const mode of SEARCH_MODES) {
@@ -55,6 +62,7 @@ describe('the real policy within a search budget (tiny model)', () => {
       expect(outcome.budget.generatedTokens).toBeLessThanOrEqual(settings.search.budget.tokens);
       const last = outcome.tree.expansions.at(-1)!;
       if (mode !== 'single') expect(last.maxTokens).toBeLessThan(settings.policy.generation.maxTokens);
+      if (mode === 'mcts') expect(outcome.budget.reflectionTokens).toBeGreaterThan(0);
     }, 120_000);
   }
 });

@@ -40,6 +40,7 @@ describe('hidden inputs never reach a prompt', () => {
   const settings = (): CodeqConfig => {
     const c = structuredClone(config);
     c.search.mcts = { rollouts: 4, k: 2, maxDepth: 3, rolloutDepth: 1, exploration: 1, critic: true, widening: null, backup: 'mean', exhaustAfter: 2 };
+    c.search.reflection.enabled = false;
     c.search.bestOfN.n = 6;
     c.policy.sequences = 2;
     c.search.budget = { tokens: 10_000, executions: 100, wallMs: 600_000 };
@@ -51,6 +52,29 @@ describe('hidden inputs never reach a prompt', () => {
     'best-of-n': [ZERO, { text: 'no idea' }, TWO, MEMORIZED, HALF, wrong(1)],
     mcts: [ZERO, HALF, TWO, wrong(2), wrong(3), MEMORIZED, wrong(4), wrong(5), wrong(6), wrong(7)],
   };
+
+  // The default MCTS (widening, k 1) with reflection: sibling failures and self-reflections go
+  // into prompts, and they are built from visible feedback only.
+  for (const split of ['train', 'test'] as const) {
+    it(`mcts with reflection, ${split} split: no prompt holds the canary, reflections included; the judge saw it`, async () => {
+      const task: SearchTask = searchTaskOf({ ...prepared, split }, config);
+      const c = structuredClone(config);
+      c.search.budget = { tokens: 10_000, executions: 100, wallMs: 600_000 };
+      expect(c.search.reflection).toMatchObject({ enabled: true, selfReflection: true });
+      const policy = new ScriptedPolicy([ZERO, HALF, TWO, wrong(2), wrong(3), wrong(4), MEMORIZED, ...Array.from({ length: 12 }, (_, i) => wrong(10 + i))]);
+      judged.length = 0;
+      const outcome = await runSearch('mcts', task, { policy, sandbox: recording, templates: loadPromptTemplates(config.policy), config: c, seed: 3 });
+      expect(outcome.chosen!.visible.verdict).toBe('pass');
+      expect(outcome.verdict).toBe('wrong_answer');
+      expect(policy.reflectPrompts.length).toBeGreaterThan(0);
+      expect(policy.prompts.some((p) => p.includes('Other attempts already made from this code'))).toBe(true);
+      expect(policy.prompts.some((p) => p.includes('Wrong answer on input'))).toBe(true);
+      expect(judged.some((r) => r.files?.[CASES_FILE]?.includes(String(CANARY)))).toBe(true);
+      for (const prompt of policy.allPrompts) expect(prompt).not.toContain(String(CANARY));
+      const record = toTrajectory(outcome, { ...task, split }, { model: policy.name, adapter: null, seed: 3, system: 'SYSTEM', config: c });
+      expect(JSON.stringify(record)).not.toContain(String(CANARY));
+    });
+  }
 
   for (const mode of SEARCH_MODES) {
     for (const split of ['train', 'test'] as const) {

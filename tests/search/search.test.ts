@@ -19,6 +19,7 @@ function settings(change: (c: CodeqConfig) => void = () => {}): CodeqConfig {
   const c = structuredClone(config);
   c.tasks.hidden.count = 6;
   c.search.mcts = { rollouts: 8, k: 2, maxDepth: 3, rolloutDepth: 1, exploration: 1, critic: true, widening: null, backup: 'mean', exhaustAfter: 2 };
+  c.search.reflection.enabled = false; // the classic prompts: these tests count tokens and prompts exactly
   c.search.budget = { tokens: 10_000, executions: 100, wallMs: 600_000 };
   change(c);
   return c;
@@ -186,6 +187,45 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
     // Max backup: a subtree is as good as its best program.
     const max = await search(new ScriptedPolicy([ZERO, wrong(0), HALF, wrong(1), wrong(2), wrong(3), CORRECT]), 'mcts', widened((m) => (m.backup = 'max')));
     expect([max.tree.value(max.tree.root), max.tree.value(max.tree.node(3)), max.tree.value(max.tree.node(1))]).toEqual([1, 1, 0]);
+  });
+
+  it('reflection: prompts carry the original program, the attempt, sibling failures and a self-reflection made once per node', async () => {
+    const policy = new ScriptedPolicy([ZERO, wrong(0), HALF, CORRECT]);
+    const c = widened();
+    c.search.reflection = { enabled: true, siblings: 3, feedbackChars: 240, selfReflection: true, reflectionTokens: 8, temperature: 0.2 };
+    const result = await runSearch('mcts', task, { policy, sandbox: counted, templates, config: c, seed: 100 });
+    const t = result.tree;
+    expect(t.nodes.map((n) => n.parent)).toEqual([null, 0, 1, 0, 3]);
+    // Root, ZERO and HALF reflected on once each; the root's second child reused the root's.
+    expect(policy.reflectPrompts).toHaveLength(3);
+    expect(policy.reflectPrompts[1]).toContain('# zero');
+    expect(policy.reflectPrompts[1]).toContain(t.node(1).visible.feedback);
+    expect([t.root.reflection, t.node(1).reflection, t.node(3).reflection, t.node(2).reflection]).toEqual(['reflection 1', 'reflection 2', 'reflection 3', null]);
+    const [first, belowZero, rootAgain, belowHalf] = policy.prompts;
+    expect(first).toContain('reflection 1');
+    expect(first).not.toContain('Other attempts');
+    // Below the root: the original buggy program, the attempt, its feedback, its reflection.
+    expect(belowZero).toContain('The original code with a bug');
+    expect(belowZero).toContain('range(i, len(nums))');
+    expect(belowZero).toContain('# zero');
+    expect(belowZero).toContain(t.node(1).visible.feedback.split('\n')[0]!);
+    expect(belowZero).toContain('reflection 2');
+    // The root asked again: the attempt already made from it and how it failed.
+    expect(rootAgain).toContain(`- Attempt 1: ${t.node(1).visible.feedback.replace(/\s+/g, ' ').trim()}`);
+    expect(rootAgain).toContain('reflection 1');
+    expect(belowHalf).toContain('# half');
+    expect(belowHalf).toContain('reflection 3');
+    // Reflections are generated tokens: counted in the budget, and recorded with the tree.
+    expect(result.budget).toMatchObject({ reflectionTokens: 3 * 5, generatedTokens: 4 * 10 + 3 * 5, policyCalls: 4 });
+    const record = toTrajectory(result, { ...task, visibleOnly: null }, { model: policy.name, adapter: null, seed: 100, system: 'SYSTEM', config: c });
+    expect(parseTrajectory(JSON.stringify(record), 'x').nodes.map((n) => n.reflection)).toEqual(['reflection 1', 'reflection 2', null, 'reflection 3', null]);
+
+    // Sibling failures are cut to feedbackChars; without selfReflection no reflection is asked for.
+    const short = new ScriptedPolicy([ZERO, wrong(0), HALF, CORRECT]);
+    c.search.reflection = { ...c.search.reflection, feedbackChars: 12, selfReflection: false };
+    await runSearch('mcts', task, { policy: short, sandbox: counted, templates, config: c, seed: 100 });
+    expect(short.reflectPrompts).toHaveLength(0);
+    expect(/- Attempt 1: (.*)\n/.exec(short.prompts[2]!)![1]!.length).toBeLessThanOrEqual(12);
   });
 
   it('a node whose answers only repeat known programs exhaustAfter times in a row is not grown again', async () => {
