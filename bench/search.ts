@@ -90,7 +90,7 @@ const lines = [
   '## Search: single-pass, best-of-N and MCTS at equal token budgets',
   '',
   `Command: \`npm run bench:search\` (\`--tasks ${TASKS} --tokens ${TOKENS} --seeds ${SEEDS.join(',')}\`), which runs \`codeq eval\`'s code on a fixed sample: ${sample.length} easy Python DebugBench tasks of the held-out (test) split,`,
-  `drawn with seed ${args.seed} and prepared with ${config.tasks.hidden.count} hidden tests each (\`codeq eval --tasks ${sampleFile().replace(cacheDir, '<cache>')} --modes ${MODES.join(',')} --tokens ${CAPS.join(',')} --seeds ${SEEDS.join(',')}\` gives the same table).`,
+  `drawn with seed ${args.seed} and prepared with ${config.tasks.hidden.count} hidden tests each (\`codeq eval --tasks ${sampleFile().replace(cacheDir, '<cache>')} --modes ${MODES.join(',')} --tokens ${CAPS.join(',')} --seeds ${SEEDS.join(',')}\` under the same config runs the same searches).`,
   `Model: ${model.file.split('/').pop()} on the CPU (threads ${config.policy.threads}). Machine: ${describeMachine()}. Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; the run took ${minutes.toFixed(0)} min (searches already on disk are not redone).`,
   '',
   `Budget per task: **${TOKENS} generated tokens** for best-of-N (samples of ${config.policy.sequences} at a time, temperature ${config.policy.generation.temperature})`,

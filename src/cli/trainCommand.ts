@@ -2,11 +2,9 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadTrainConfig } from '../config/load.js';
-import { train } from '../training/trainRun.js';
+import { checkTrainableBase, train } from '../training/trainRun.js';
 import { Progress } from '../util/progress.js';
 import { abortOnSignals } from './interrupt.js';
-import { GgufError } from '../models/gguf/types.js';
-import { inspectModel } from '../models/inspect.js';
 import { readPairsFile } from '../training/pairsFile.js';
 import { requireInputFile, UsageError } from './options.js';
 
@@ -67,8 +65,6 @@ export function registerTrainCommand(program: Command): void {
 
 /** What codeq train writes into --out: a directory holding any of them holds a training run. */
 const RUN_FILES = ['train.json', 'metrics.jsonl', 'ref_logps.jsonl', 'checkpoints', 'adapter.gguf', 'merged-f16.gguf', 'summary.json'];
-/** The tensor types the native trainer reads (see --base's help). */
-const TRAINABLE_TYPES = new Set(['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q5_0', 'Q4_K', 'Q6_K']);
 
 /** The pairs parse and are not empty, the base is a qwen2 GGUF the trainer reads, --out can take a new run. */
 export function checkTrainInputs(flags: { pairs: string; base: string; out: string; resume?: boolean; allowTestSplit?: boolean }): void {
@@ -77,18 +73,7 @@ export function checkTrainInputs(flags: { pairs: string; base: string; out: stri
     throw new UsageError(`--pairs ${flags.pairs}: the file is empty, no pairs to train on. HINT: codeq pairs writes them; if it found none, collect more tasks or lower --threshold`);
   }
   readPairsFile(flags.pairs, { allowTestSplit: flags.allowTestSplit ?? false });
-  requireInputFile('--base', flags.base, "codeq model pull prints the default model's path");
-  let model;
-  try {
-    model = inspectModel(flags.base);
-  } catch (error) {
-    if (!(error instanceof GgufError)) throw error;
-    throw new UsageError(`--base: ${error.message}. HINT: give a qwen2 GGUF model; codeq model pull prints the default model's path`);
-  }
-  if (model.type === 'adapter') throw new UsageError(`--base ${flags.base} is a LoRA adapter, not a base model. HINT: give the model the adapter was trained on (codeq model pull prints the default's path)`);
-  if (model.architecture !== 'qwen2') throw new UsageError(`--base ${flags.base} is a ${model.architecture} model; the trainer reads qwen2 models. HINT: codeq model pull prints the default model's path`);
-  const unreadable = Object.keys(model.tensorTypes).filter((t) => !TRAINABLE_TYPES.has(t));
-  if (unreadable.length) throw new UsageError(`--base ${flags.base} has ${unreadable.join(', ')} tensors; the trainer reads ${[...TRAINABLE_TYPES].join(', ')}. HINT: convert it (llama.cpp's llama-quantize) or use the default model`);
+  checkTrainableBase(flags.base);
   if (!existsSync(flags.out)) return;
   if (!statSync(flags.out).isDirectory()) throw new UsageError(`--out ${flags.out}: exists and is not a directory. HINT: give a new directory`);
   const found = RUN_FILES.filter((name) => existsSync(join(flags.out, name)));

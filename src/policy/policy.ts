@@ -16,6 +16,7 @@ import type { Language } from '../sandbox/types.js';
 import { inspectModel } from '../models/inspect.js';
 import { Semaphore } from '../util/semaphore.js';
 import { extractCode } from './extractCode.js';
+import { FENCES } from './prompts.js';
 
 /** A LoRA adapter GGUF (as the trainer exports it) applied with a scale. */
 export interface Adapter {
@@ -73,8 +74,6 @@ export interface CritiqueOptions {
   signal?: AbortSignal;
 }
 
-/** The fence label an answer in each language opens with (openFence). */
-const FENCE_LABEL: Record<Language, string> = { python3: 'python', cpp: 'cpp', java: 'java' };
 /** Where the first code block ends (stopAtFenceEnd). */
 const CLOSING_FENCE = '\n```';
 
@@ -217,7 +216,7 @@ export class Policy {
             topP: options.topP ?? g.topP,
             maxTokens: options.maxTokens ?? g.maxTokens,
             seed: seed + index,
-            ...(openFence ? { responsePrefix: `\`\`\`${FENCE_LABEL[language]}\n` } : {}),
+            ...(openFence ? { responsePrefix: `\`\`\`${FENCES[language]}\n` } : {}),
             ...(stopAtFenceEnd ? { customStopTriggers: [CLOSING_FENCE] } : {}),
             ...(options.signal ? { signal: options.signal } : {}),
           });

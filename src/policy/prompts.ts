@@ -95,12 +95,6 @@ export function refinePrompt(templates: PromptTemplates, input: RefineInput): st
   });
 }
 
-export function reflectPrompt(templates: PromptTemplates, input: { language: Language; description: string; code: string; feedback: string }): string {
-  return render(templates.reflect, {
-    language: LANGUAGE_NAMES[input.language],
-    fence: FENCES[input.language],
-    description: input.description.trim(),
-    code: input.code.trim(),
-    feedback: input.feedback.trim(),
-  });
+export function reflectPrompt(templates: PromptTemplates, input: Pick<RewriteInput, 'language' | 'description' | 'constraints' | 'code'> & { feedback: string }): string {
+  return render(templates.reflect, { ...taskValues(input), code: input.code.trim(), feedback: input.feedback.trim() });
 }

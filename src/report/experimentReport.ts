@@ -58,17 +58,19 @@ export async function writeExperimentReport(data: ExperimentData, links: ReportL
   // files it links to (config, decisions, evaluation results, training metrics, pair summaries),
   // so its links work wherever it is read; inside, it links to the files themselves.
   const outside = relative(data.dir, dir).startsWith('..') || isAbsolute(relative(data.dir, dir));
+  const copied = new Set<string>();
   const link = (target: string, isDir = false): string => {
     if (!outside) return relative(dir, target) || '.';
     const copy = join(dir, 'artifacts', relative(data.dir, target));
-    if (!isDir && existsSync(target)) {
+    if (!isDir && !copied.has(copy) && existsSync(target)) {
       mkdirSync(dirname(copy), { recursive: true });
       copyFileSync(target, copy);
+      copied.add(copy);
     }
     return relative(dir, copy) || '.';
   };
-  if (outside) for (const r of data.rounds) for (const f of [['promote', 'decision.json'], ['pairs', 'summary.json']]) link(join(r.dir, ...f));
-  if (outside) link(join(data.dir, 'config.json'));
+  // Not linked from the page, but what its numbers come from: the config and the pair summaries.
+  if (outside) for (const file of [join(data.dir, 'config.json'), ...data.rounds.map((r) => join(r.dir, 'pairs', 'summary.json'))]) link(file);
   const plots: { name: string; title: string; file: string }[] = [];
   const plot = async (name: string, title: string, spec: Parameters<typeof writePlot>[2]) => {
     const written = await writePlot(plotsDir, name, spec);

@@ -246,13 +246,17 @@ class Search {
   private async promptFor(parent: SearchNode, kind: Expansion['kind']): Promise<string> {
     const { templates, config } = this.context;
     const reflection = config.search.reflection;
-    const base = { language: this.task.language, description: this.task.description, constraints: this.task.constraints, code: parent.code, feedback: parent.visible.feedback };
+    const base = { ...this.taskText(), code: parent.code, feedback: parent.visible.feedback };
     if (kind === 'sample' || !reflection.enabled) return rewritePrompt(templates, base);
     const cut = (text: string) => (text.length > reflection.feedbackChars ? `${text.slice(0, reflection.feedbackChars - 1)}…` : text).replace(/\s+/g, ' ').trim();
     const siblings = reflection.siblings > 0 ? parent.children.slice(-reflection.siblings).map((id) => cut(this.tree.node(id).visible.feedback)) : [];
     const reflected = reflection.selfReflection ? await this.reflectOn(parent) : null;
     if (parent.parent === null) return rewritePrompt(templates, { ...base, siblings, reflection: reflected });
     return refinePrompt(templates, { ...base, original: this.tree.root.code, siblings, reflection: reflected });
+  }
+
+  private taskText(): { language: SearchTask['language']; description: string; constraints: string } {
+    return { language: this.task.language, description: this.task.description, constraints: this.task.constraints };
   }
 
   /**
@@ -265,7 +269,7 @@ class Search {
     const { policy, templates, signal, config } = this.context;
     const { reflectionTokens, temperature } = config.search.reflection;
     if (this.meter.remainingTokens() < 2 * reflectionTokens) return null;
-    const prompt = reflectPrompt(templates, { language: this.task.language, description: this.task.description, code: node.code, feedback: node.visible.feedback });
+    const prompt = reflectPrompt(templates, { ...this.taskText(), code: node.code, feedback: node.visible.feedback });
     // Its own seed (the run's seed and the node): rewrites keep their seeds whether or not it runs.
     const answer = await policy.reflect(prompt, templates.system, { maxTokens: reflectionTokens, temperature, seed: this.context.seed + 1_000_003 * (node.id + 1), ...(signal ? { signal } : {}) });
     this.meter.reflection(answer.tokens);

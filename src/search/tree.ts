@@ -33,7 +33,7 @@ export interface SearchNode {
   visible: VisibleOutcome;
   /** The expansion that proposed it (null for the root). */
   expansion: number | null;
-  /** Expanded and every program proposed was already in the tree: not expanded again. */
+  /** Its last search.mcts.exhaustAfter answers only repeated programs already in the tree: not grown again. */
   exhausted: boolean;
   /** Why its program fails, in the policy's words: generated once, carried by its children's prompts. */
   reflection: string | null;

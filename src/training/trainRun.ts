@@ -3,6 +3,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { basename, join, resolve } from 'node:path';
 import { appendLineDurable, writeFileAtomic } from '../artifacts/atomicWrite.js';
 import type { TrainConfig } from '../config/schema.js';
+import { GgufError } from '../models/gguf/types.js';
+import { inspectModel } from '../models/inspect.js';
 import { log } from '../util/log.js';
 import { ChatTokenizer } from './chatTokens.js';
 import type { NativeTrainConfig, StepMetrics, TokenizedPair } from './nativeLibrary.js';
@@ -96,17 +98,28 @@ function metricsUpTo(file: string, step: number): string {
   return kept.map((line) => `${line}\n`).join('');
 }
 
-/** The base must be a GGUF file: checked before anything is written. */
-function checkBaseModel(file: string): void {
-  if (!existsSync(file) || !statSync(file).isFile()) throw new TrainRunError(`--base ${file}: no such file. HINT: codeq model pull fetches the default model; pass a GGUF file`);
-  const fd = openSync(file, 'r');
+/** The tensor types the native trainer reads. */
+export const TRAINABLE_TYPES = new Set(['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q5_0', 'Q4_K', 'Q6_K']);
+
+/**
+ * The base is a qwen2 GGUF model (not an adapter) whose tensors the trainer reads: checked before
+ * anything is written, by codeq train and by the round's training activity alike.
+ */
+export function checkTrainableBase(file: string): void {
+  const hint = "codeq model pull prints the default model's path";
+  if (!existsSync(file)) throw new TrainRunError(`--base ${file}: no such file. HINT: ${hint}`);
+  if (!statSync(file).isFile()) throw new TrainRunError(`--base ${file}: not a regular file. HINT: ${hint}`);
+  let model;
   try {
-    const magic = Buffer.alloc(4);
-    readSync(fd, magic, 0, 4, 0);
-    if (magic.toString('latin1') !== 'GGUF') throw new TrainRunError(`--base ${file}: not a GGUF file. HINT: pass a model in GGUF format`);
-  } finally {
-    closeSync(fd);
+    model = inspectModel(file);
+  } catch (error) {
+    if (!(error instanceof GgufError)) throw error;
+    throw new TrainRunError(`--base: ${error.message}. HINT: give a qwen2 GGUF model; ${hint}`);
   }
+  if (model.type === 'adapter') throw new TrainRunError(`--base ${file} is a LoRA adapter, not a base model. HINT: give the model the adapter was trained on (${hint})`);
+  if (model.architecture !== 'qwen2') throw new TrainRunError(`--base ${file} is a ${model.architecture} model; the trainer reads qwen2 models. HINT: ${hint}`);
+  const unreadable = Object.keys(model.tensorTypes).filter((t) => !TRAINABLE_TYPES.has(t));
+  if (unreadable.length) throw new TrainRunError(`--base ${file} has ${unreadable.join(', ')} tensors; the trainer reads ${[...TRAINABLE_TYPES].join(', ')}. HINT: convert it (llama.cpp's llama-quantize) or use the default model`);
 }
 
 /** Which base model a run uses: its size and a hash of its first 4 MiB (header and first tensors). */
@@ -155,7 +168,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   // Read (and refused, if of the test split) before anything is written.
   const pairs = readPairsFile(options.pairs, { allowTestSplit: options.allowTestSplit ?? false });
   const split = { ...pairSplits(pairs), allowTestSplit: options.allowTestSplit ?? false };
-  checkBaseModel(options.base);
+  checkTrainableBase(options.base);
   const manifestFile = join(out, 'train.json');
   const base = baseIdentity(options.base);
   const pairsHash = createHash('sha256').update(readFileSync(options.pairs)).digest('hex').slice(0, 16);

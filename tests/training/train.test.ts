@@ -144,10 +144,10 @@ describe('codeq train (the native trainer through koffi)', () => {
     await expect(train({ pairs: bad, base: model, config, out: join(dir, 'bad2') })).rejects.toThrow(/bad\.jsonl:2: prompt: /);
   });
 
-  it('refuses a base that is missing or not a GGUF before writing anything', async () => {
+  it('refuses a base that is missing or not a GGUF before writing anything (the activity path: no CLI checks before it)', async () => {
     const notModel = join(dir, 'not-a-model.gguf');
-    writeFileSync(notModel, 'this is text\n');
-    for (const [base, message] of [[join(dir, 'absent.gguf'), /absent\.gguf: no such file/], [notModel, /not-a-model\.gguf: not a GGUF file/]] as const) {
+    writeFileSync(notModel, 'this is text, long enough to have a header\n');
+    for (const [base, message] of [[join(dir, 'absent.gguf'), /absent\.gguf: no such file/], [notModel, /not-a-model\.gguf is not a GGUF file/]] as const) {
       const out = join(dir, `no-base-${basename(base)}`);
       await expect(train({ pairs: pairsFile, base, config, out })).rejects.toThrow(message);
       expect(existsSync(out)).toBe(false);
