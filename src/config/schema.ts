@@ -166,11 +166,11 @@ export const PolicySchema = z.strictObject({
     openFence: z.boolean().describe("Start every answer with the opening code fence of the task's language (```python and so on), so no tokens go to prose before the program."),
     stopAtFenceEnd: z.boolean().describe('Stop generating when the first code block closes (the closing fence is kept in the answer): no tokens go to prose after the program. Needs openFence.'),
   }).refine((g) => g.openFence || !g.stopAtFenceEnd, { message: 'stopAtFenceEnd needs openFence: true (without the opening fence forced, the stop would fire at the opening fence itself)', path: ['stopAtFenceEnd'] }),
-  critic: z.strictObject({
-    temperature: z.number().min(0),
-    maxTokens: positiveInt,
-    alpha: z.number().min(0).max(1).describe('Q = alpha * Q_search + (1 - alpha) * Q_critic.'),
-  }),
+  critic: z
+    .strictObject({
+      responsePrefix: z.string().describe('The start of the answer the critic is given; the next token\'s distribution over the digits 0-9 is its score.'),
+    })
+    .describe('The critic (search.mcts.critic): one forward pass per program, no text generated.'),
   prompts: z
     .strictObject({
       system: z.string(),
@@ -216,8 +216,15 @@ export const SearchSchema = z.strictObject({
       .describe('Progressive widening: any node, the root included, gets another child while it has fewer than c * N^alpha (N its visits), so the root keeps sampling as best-of-N does; null: only leaves are expanded, once, with k children.'),
     backup: z.enum(['mean', 'max']).describe("Q_search of a node: the mean of the visible rewards in its subtree, or their max (a program's reward is deterministic: a subtree is as good as its best program)."),
     exhaustAfter: positiveInt.describe('Answers in a row that only repeat programs already in the tree before a node is not expanded again.'),
-    critic: z.boolean().describe('Score new programs with the critic and blend it into Q (policy.critic.alpha); false: Q = Q_search.'),
+    critic: z.boolean().describe("A PUCT prior from the critic (one forward pass per new program, its visible feedback in the prompt): selection by Q + puct * P * sqrt(N) / (1 + n), P the critic's score over its siblings'; false: UCB1. Q is always the visible reward's backup."),
+    puct: z.number().min(0).describe('PUCT exploration constant (with the critic on).'),
   }),
+  agreement: z
+    .strictObject({
+      candidates: positiveInt.describe('Programs that pass the visible tests before a search stops (best-of-N and MCTS alike); 1 = stop at the first. With more, the answer is the program whose outputs agree with the most others on inputs the search generates itself.'),
+      inputs: positiveInt.describe("Inputs generated from the visible examples' types (no expected outputs: no oracle) to cluster the candidates by their outputs."),
+    })
+    .describe('Choosing among visible passes by agreement (CodeT/AlphaCode-style clustering).'),
   reflection: z
     .strictObject({
       enabled: z.boolean().describe('MCTS prompts below the root, and at a root already tried, carry the original buggy program, the attempt to rewrite with its visible feedback and the sibling attempts already tried with how they failed (never hidden tests); false: every prompt is the plain rewrite prompt of the node.'),
@@ -237,7 +244,7 @@ export type SearchConfig = z.infer<typeof SearchSchema>;
 export const PAIR_SOURCES = SEARCH_MODES;
 
 export const PairsSchema = z.strictObject({
-  threshold: z.number().min(0).max(1).describe('Least blended-Q gap between siblings for a pair (the reference used 0.2); the chosen one must also pass strictly more visible tests.'),
+  threshold: z.number().min(0).max(1).describe('Least Q gap between siblings for a pair (the reference used 0.2); the chosen one must also pass strictly more visible tests.'),
   sources: z
     .array(z.enum(PAIR_SOURCES))
     .min(1)

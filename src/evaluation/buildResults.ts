@@ -41,11 +41,13 @@ export interface BuildOptions {
   caps: number[];
   policyPairs?: [string, string][];
   modePairs?: [SearchMode, SearchMode][];
+  /** Count only these tasks (a benchmark still under way: the tasks every search of it has done). */
+  only?: ReadonlySet<string>;
 }
 
 /** results.json's content from the trajectories of each policy. */
 export function buildResults(policies: PolicyTrajectories[], tasks: Map<string, TaskFacts>, options: BuildOptions): EvalResults {
-  const records = policies.flatMap((p) => recordsOf(p, tasks));
+  const records = policies.flatMap((p) => recordsOf(p, tasks)).filter((r) => !options.only || options.only.has(r.task));
   const modes = [...new Set(records.map((r) => r.mode))];
   const defaultModePairs: [SearchMode, SearchMode][] = modes.includes('mcts') ? modes.filter((m) => m !== 'mcts').map((m) => [m, 'mcts']) : [];
   return {

@@ -8,6 +8,7 @@ import {
   type ChatWrapper,
   type Llama,
   type LlamaContext,
+  type LlamaContextSequence,
   type LlamaModel,
   type Token,
 } from 'node-llama-cpp';
@@ -38,10 +39,14 @@ export interface Candidate {
   adapter: string | null;
 }
 
-/** A critic's opinion of one program, in [0, 1], and what it cost. */
-export interface CriticScore {
+/**
+ * A critic's prior on one program, in [0, 1]: the expected score under the model's distribution
+ * over the score digits after the prompt (one forward pass, nothing generated), and the prompt
+ * tokens that pass evaluated.
+ */
+export interface CriticPrior {
   score: number;
-  tokens: number;
+  promptTokens: number;
 }
 
 export interface GenerateOptions {
@@ -69,10 +74,11 @@ export interface Reflection {
 }
 
 export interface CritiqueOptions {
-  /** Tokens each critic answer may generate (default: policy.critic.maxTokens); a search caps it to its budget. */
-  maxTokens?: number;
   signal?: AbortSignal;
 }
+
+/** The score digits the critic prompt asks for: 0 (surely wrong) to 9 (surely correct). */
+const SCORE_DIGITS = '0123456789';
 
 /** Where the first code block ends (stopAtFenceEnd). */
 const CLOSING_FENCE = '\n```';
@@ -85,9 +91,6 @@ export class PolicyError extends Error {
 }
 
 let loadedInThisProcess = false;
-
-const CRITIC_SCHEMA = { type: 'object', properties: { score: { enum: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] } } } as const;
-const compileCriticGrammar = (llama: Llama) => llama.createGrammarForJsonSchema(CRITIC_SCHEMA);
 
 function checkAdapter(adapter: Adapter): void {
   let summary;
@@ -112,7 +115,8 @@ export class Policy {
   private readonly slots: Semaphore;
   private readonly chatWrapper: ChatWrapper;
   private disposed = false;
-  private criticGrammar: ReturnType<typeof compileCriticGrammar> | null = null;
+  /** The token of each score digit (one token each in Qwen's vocabulary; checked when first used). */
+  private scoreTokens: Token[] | null = null;
 
   private constructor(
     private readonly llama: Llama,
@@ -187,7 +191,7 @@ export class Policy {
   /** Runs `task` on a free sequence of the context, disposing the sequence afterwards. */
   private withSequence<T>(task: (session: LlamaChatSession, tokensUsed: () => number) => Promise<T>, systemPrompt?: string): Promise<T> {
     return this.slots.use(async () => {
-      const sequence = this.assertContext().getSequence();
+      const sequence = await this.takeSequence();
       const session = new LlamaChatSession({ contextSequence: sequence, chatWrapper: this.chatWrapper, ...(systemPrompt ? { systemPrompt } : {}) });
       const before = sequence.tokenMeter.usedOutputTokens;
       try {
@@ -240,34 +244,56 @@ export class Policy {
   }
 
   /**
-   * Critic scores in [0, 1]: a low-temperature answer constrained by a JSON-schema grammar to
-   * {"score": 0..10}, one per prompt, concurrently. Each comes with the tokens it generated, which
-   * count against a search's budget like any other generation.
+   * Critic priors in [0, 1], one forward pass per prompt: the chat is rendered with the answer
+   * begun by policy.critic.responsePrefix, and the next token's distribution over the digits 0-9
+   * gives the expected score (renormalized over the digits; 0.5 when the model puts no mass on
+   * them). Nothing is generated, so the search's token budget is untouched; the prompt tokens
+   * evaluated are reported. Prompts run concurrently on the context's sequences.
    */
-  async critique(prompts: string[], systemPrompt: string, options: CritiqueOptions = {}): Promise<CriticScore[]> {
-    const { signal } = options;
-    // Compiled once per policy: MCTS asks the critic after every expansion.
-    this.criticGrammar ??= compileCriticGrammar(this.llama);
-    const grammar = await this.criticGrammar;
+  async criticPrior(prompts: string[], systemPrompt: string, options: CritiqueOptions = {}): Promise<CriticPrior[]> {
+    const digits = this.digitTokens();
     return Promise.all(
       prompts.map((prompt) =>
-        this.withSequence(async (session, tokensUsed) => {
-          const text = await session.prompt(prompt, {
-            grammar,
-            temperature: this.config.critic.temperature,
-            maxTokens: options.maxTokens ?? this.config.critic.maxTokens,
-            ...(signal ? { signal } : {}),
+        this.slots.use(async () => {
+          options.signal?.throwIfAborted();
+          const state = this.chatWrapper.generateContextState({
+            chatHistory: [
+              { type: 'system', text: systemPrompt },
+              { type: 'user', text: prompt },
+              { type: 'model', response: [this.config.critic.responsePrefix] },
+            ],
           });
-          let score = 0.5; // cut off before the JSON closed: no opinion
+          const tokens = state.contextText.tokenize(this.model.tokenizer);
+          const sequence = await this.takeSequence();
           try {
-            score = Number(grammar.parse(text).score) / 10;
-          } catch {
-            // keep 0.5
+            const input = tokens.map((token, i) => (i === tokens.length - 1 ? ([token, { generateNext: { probabilities: true } }] as const) : token));
+            const output = await sequence.controlledEvaluate(input as Parameters<typeof sequence.controlledEvaluate>[0]);
+            const probabilities = output[tokens.length - 1]?.next?.probabilities;
+            let mass = 0;
+            let expected = 0;
+            digits.forEach((token, d) => {
+              const p = probabilities?.get(token) ?? 0;
+              mass += p;
+              expected += p * d;
+            });
+            return { score: mass > 1e-9 ? expected / mass / (digits.length - 1) : 0.5, promptTokens: tokens.length };
+          } finally {
+            sequence.dispose();
           }
-          return { score, tokens: tokensUsed() };
-        }, systemPrompt),
+        }),
       ),
     );
+  }
+
+  private digitTokens(): Token[] {
+    if (this.scoreTokens) return this.scoreTokens;
+    const tokens = [...SCORE_DIGITS].map((digit) => {
+      const t = this.model.tokenize(digit);
+      if (t.length !== 1) throw new PolicyError(`the critic needs each digit to be one token; ${JSON.stringify(digit)} is ${t.length} in ${this.name}`);
+      return t[0]!;
+    });
+    this.scoreTokens = tokens;
+    return tokens;
   }
 
   /** A short free-text answer (a self-reflection on a failed attempt), with the tokens it generated. */
@@ -295,7 +321,7 @@ export class Policy {
   async logProbs(prefix: Token[], completion: Token[]): Promise<number[]> {
     if (prefix.length === 0) throw new PolicyError('logProbs needs at least one prefix token');
     return this.slots.use(async () => {
-      const sequence = this.assertContext().getSequence();
+      const sequence = await this.takeSequence();
       try {
         const input = [...prefix, ...completion.slice(0, -1)].map((token, i) =>
           i >= prefix.length - 1 ? ([token, { generateNext: { probabilities: true } }] as const) : token,
@@ -314,6 +340,23 @@ export class Policy {
 
   get name(): string {
     return basename(this.modelFile);
+  }
+
+  /**
+   * A free sequence of the context. A disposed sequence's slot is given back asynchronously by
+   * node-llama-cpp, so right after one is released under the semaphore the next may briefly find
+   * none: wait for the release rather than fail.
+   */
+  private async takeSequence(): Promise<LlamaContextSequence> {
+    for (let attempt = 0; ; attempt++) {
+      const context = this.assertContext();
+      try {
+        return context.getSequence();
+      } catch (error) {
+        if (attempt >= 200 || !/No sequences left/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
   }
 
   private assertUsable(): void {

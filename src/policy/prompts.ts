@@ -68,13 +68,9 @@ export function rewritePrompt(templates: PromptTemplates, input: RewriteInput): 
   return render(templates.rewrite, { ...taskValues(input), code: input.code.trim(), feedback });
 }
 
-export function criticPrompt(templates: PromptTemplates, input: { language: Language; description: string; code: string }): string {
-  return render(templates.critic, {
-    language: LANGUAGE_NAMES[input.language],
-    fence: FENCES[input.language],
-    description: input.description.trim(),
-    code: input.code.trim(),
-  });
+/** The critic's prompt: the problem, the program and its visible-test feedback (never hidden tests). */
+export function criticPrompt(templates: PromptTemplates, input: Pick<RewriteInput, 'language' | 'description' | 'constraints' | 'code'> & { feedback: string }): string {
+  return render(templates.critic, { ...taskValues(input), code: input.code.trim(), feedback: input.feedback.trim() });
 }
 
 export interface RefineInput extends RewriteInput {

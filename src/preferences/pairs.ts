@@ -61,9 +61,9 @@ export interface TreePairs {
  * Pairs from one tree: rewrites proposed from the same prompt (one parent, one or more policy
  * calls) are siblings. Labels come from execution: a pair's chosen answer has a strictly higher
  * reward (fraction of visible tests passed; an answer with no program has 0) than its rejected
- * one, and their blended Q differ by more than the threshold in the same direction. The critic,
- * through Q, only orders pairs of equal reward gaps; it never makes a pair execution disagrees
- * with. Larger reward gaps first, then larger Q gaps; at most maxPerGroup per group. On the train
+ * one, and their Q (the backed-up visible reward of their subtrees) differ by more than the
+ * threshold in the same direction. Larger reward gaps first, then larger Q gaps; at most
+ * maxPerGroup per group (Q in trees from before issue 14 may blend in a critic). On the train
  * split a program that passed the visible tests but failed the hidden ones is never chosen.
  */
 export function pairsOfTrajectory(t: Trajectory, config: Pick<PairsConfig, 'threshold' | 'maxPerGroup'>): TreePairs {
@@ -94,7 +94,7 @@ export function pairsOfTrajectory(t: Trajectory, config: Pick<PairsConfig, 'thre
         else candidates.push({ chosen: a, rejected: b });
       });
     });
-    // Larger reward gaps first; the critic (in Q) orders equal ones; then the better chosen answer.
+    // Larger reward gaps first; Q orders equal ones; then the better chosen answer.
     const gap = (x: { chosen: Sibling; rejected: Sibling }, key: 'reward' | 'q') => x.chosen[key] - x.rejected[key];
     candidates.sort((x, y) => gap(y, 'reward') - gap(x, 'reward') || gap(y, 'q') - gap(x, 'q') || y.chosen.q - x.chosen.q);
     const depth = t.nodes[parent]!.depth + 1;

@@ -7,9 +7,10 @@ export interface BudgetUsed {
   /** MCTS iterations (select, expand, roll out, back up); 0 for the other modes. */
   rollouts: number;
   policyCalls: number;
-  /** Tokens of rewrites, critic answers and self-reflections: the figure budgets are matched on. */
+  /** Tokens of rewrites and self-reflections: the figure budgets are matched on. */
   generatedTokens: number;
-  criticTokens: number;
+  /** Prompt tokens the critic evaluated (one forward pass each, nothing generated: not in generatedTokens). */
+  criticPromptTokens: number;
   /** Tokens of self-reflections (search.reflection), in generatedTokens too. */
   reflectionTokens: number;
   /** Programs run on the visible tests (the buggy root included). */
@@ -28,7 +29,7 @@ export type StopReason = 'solved' | 'tokens' | 'executions' | 'wall' | 'rollouts
  * checked before each step, so one step can overshoot those by its own size.
  */
 export class BudgetMeter {
-  readonly used: BudgetUsed = { rollouts: 0, policyCalls: 0, generatedTokens: 0, criticTokens: 0, reflectionTokens: 0, executions: 0, duplicates: 0, wallMs: 0 };
+  readonly used: BudgetUsed = { rollouts: 0, policyCalls: 0, generatedTokens: 0, criticPromptTokens: 0, reflectionTokens: 0, executions: 0, duplicates: 0, wallMs: 0 };
   private readonly started: number;
 
   constructor(
@@ -65,9 +66,9 @@ export class BudgetMeter {
     this.used.generatedTokens += tokens;
   }
 
-  critic(tokens: number): void {
-    this.used.criticTokens += tokens;
-    this.used.generatedTokens += tokens;
+  /** A critic pass: its prompt tokens are evaluated, not generated, so the token budget is untouched. */
+  critic(promptTokens: number): void {
+    this.used.criticPromptTokens += promptTokens;
   }
 
   reflection(tokens: number): void {

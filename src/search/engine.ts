@@ -8,8 +8,8 @@ import { finalVerdict, type FinalVerdict } from '../verify/verdicts.js';
 import type { TestReport } from '../verify/verifyProgram.js';
 import { BudgetMeter, type BudgetUsed, type StopReason } from './budget.js';
 import type { RewritePolicy } from './rewritePolicy.js';
-import { searchAlpha } from './trajectory.js';
-import { programHash, SearchTree, type Expansion, type SearchNode } from './tree.js';
+import { chooseByAgreement, type AgreementRecord } from './agreement.js';
+import { programHash, SearchTree, type Expansion, type SearchNode, type SelectionRule } from './tree.js';
 import { VisibleRunner } from './visibleRunner.js';
 
 /** What a search needs of a task; the split decides which hidden results are recorded (see SearchOutcome). */
@@ -46,6 +46,8 @@ export interface SearchOutcome {
   hiddenOfNodes: Map<number, TestReport>;
   /** pass only when the chosen program passes the visible AND the hidden tests (see FinalVerdict). */
   verdict: FinalVerdict | 'no_program';
+  /** How the answer was chosen among several visible passes (search.agreement); null: the first pass, or none. */
+  agreement: AgreementRecord | null;
 }
 
 /** One search of one task: the buggy program is run first; every rewrite is run on visible tests. */
@@ -59,7 +61,8 @@ class Search {
   private readonly runner: VisibleRunner;
   private tree!: SearchTree;
   private nextSeed: number;
-  private solvedNode: SearchNode | null = null;
+  /** Rewrites that passed the visible tests, in the order found. */
+  private readonly passes: SearchNode[] = [];
   /** Answers in a row, per node, that only repeated programs already in the tree. */
   private readonly repeatStreak = new Map<number, number>();
 
@@ -72,8 +75,9 @@ class Search {
     this.nextSeed = context.seed;
   }
 
-  private get alpha(): number {
-    return searchAlpha(this.context.config);
+  /** Enough programs passed the visible tests (search.agreement.candidates): the search is over. */
+  private get solved(): boolean {
+    return this.passes.length >= this.context.config.search.agreement.candidates;
   }
 
   async run(mode: SearchMode): Promise<SearchOutcome> {
@@ -94,13 +98,21 @@ class Search {
       if (!this.context.signal?.aborted) throw error;
       stop = 'aborted';
     }
-    const chosen = this.chooseProgram();
+    const agreement = stop === 'aborted' ? null : await this.agreement();
+    const chosen = agreement ? this.tree.node(agreement.chosen) : this.chooseProgram();
     const budget = this.meter.snapshot();
     const hiddenOfNodes = stop === 'aborted' ? new Map<number, TestReport>() : await this.hiddenReports(chosen);
     const hidden = chosen ? (hiddenOfNodes.get(chosen.id) ?? null) : null;
     if (this.task.split !== 'train') hiddenOfNodes.clear();
     const verdict = !chosen ? 'no_program' : finalVerdict(chosen.visible.verdict, hidden?.verdict ?? null, this.task.visibleOnly);
-    return { mode, tree: this.tree, budget, stop, chosen, hidden, hiddenOfNodes, verdict };
+    return { mode, tree: this.tree, budget, stop, chosen, hidden, hiddenOfNodes, verdict, agreement };
+  }
+
+  /** With several visible passes: the answer by agreement of their outputs on the search's own inputs. */
+  private async agreement(): Promise<AgreementRecord | null> {
+    const { config, sandbox, signal, seed } = this.context;
+    if (config.search.agreement.candidates < 2 || this.passes.length < 2) return null;
+    return chooseByAgreement(sandbox, this.task, this.passes, config.tasks, { inputs: config.search.agreement.inputs, seed, ...(signal ? { signal } : {}) });
   }
 
   /**
@@ -108,12 +120,12 @@ class Search {
    * program again; null when the policy never gave a program.
    */
   private chooseProgram(): SearchNode | null {
-    if (this.tree.nodes.length > 1) return this.tree.chosen(this.alpha);
+    if (this.tree.nodes.length > 1) return this.tree.chosen();
     const echoed = this.tree.expansions.some((e) => e.rewrites.some((r) => r.node === this.tree.root.id));
     return echoed ? this.tree.root : null;
   }
 
-  /** single and best-of-n: independent samples of the root prompt, k at a time, until one passes. */
+  /** single and best-of-n: independent samples of the root prompt, k at a time, until enough pass (search.agreement). */
   private async sample(n: number, temperature: number): Promise<StopReason> {
     let drawn = 0;
     while (drawn < n) {
@@ -122,7 +134,7 @@ class Search {
       if (spent) return spent;
       await this.expand(this.tree.root, 'sample', k, temperature);
       drawn += k;
-      if (this.solvedNode) return 'solved';
+      if (this.solved) return 'solved';
     }
     return 'samples';
   }
@@ -130,26 +142,29 @@ class Search {
   /**
    * MCTS: select the node to grow (progressive widening, UCB1 on Q below it), give it k new
    * rewrites (each run at once and backed up as it is), then follow the best new program by
-   * visible reward for rolloutDepth greedy steps; stop at the first visible pass.
+   * visible reward for rolloutDepth greedy steps; stop once enough programs pass the visible
+   * tests (the first, unless search.agreement asks for more).
    */
   private async mcts(): Promise<StopReason> {
     const mcts = this.context.config.search.mcts;
     const temperature = this.context.config.policy.generation.temperature;
     const growth = { maxDepth: mcts.maxDepth, widening: mcts.widening };
+    const selection: SelectionRule = mcts.critic ? { kind: 'puct', puct: mcts.puct } : { kind: 'ucb1', exploration: mcts.exploration };
     for (;;) {
       if (this.meter.used.rollouts >= mcts.rollouts) return 'rollouts';
       const spent = this.spent(mcts.k);
       if (spent) return spent;
-      const target = this.tree.select(growth, mcts.exploration, this.alpha);
+      const target = this.tree.select(growth, selection);
       if (!target) return 'exhausted';
       this.meter.rollout();
       const added = await this.expand(target, 'expand', mcts.k, temperature);
-      if (this.solvedNode) return 'solved';
+      if (this.solved) return 'solved';
       if (added.length === 0) continue;
       let current = this.greedyPick(added);
-      for (let step = 0; step < mcts.rolloutDepth && current.depth < mcts.maxDepth && !this.spent(mcts.k); step++) {
+      // A program that passed the visible tests is not rewritten (searching on for agreement goes elsewhere).
+      for (let step = 0; step < mcts.rolloutDepth && current.depth < mcts.maxDepth && current.visible.verdict !== 'pass' && !this.spent(mcts.k); step++) {
         const next = await this.expand(current, 'rollout', mcts.k, temperature);
-        if (this.solvedNode) return 'solved';
+        if (this.solved) return 'solved';
         if (next.length === 0) break;
         current = this.greedyPick(next);
       }
@@ -222,7 +237,7 @@ class Search {
       const node = this.tree.add(c.code, parent.id, outcomes.get(programHash(c.code))!, expansion.id);
       added.push(node);
       expansion.rewrites.push({ node: node.id, duplicate: false, ...base });
-      if (node.visible.verdict === 'pass' && !this.solvedNode) this.solvedNode = node;
+      if (node.visible.verdict === 'pass') this.passes.push(node);
     }
     // Only answers that repeat known programs count toward exhausting a node (exhaustAfter in a
     // row): an answer without a program is chance (a cut-off answer), and asking again may give one.
@@ -230,8 +245,8 @@ class Search {
     const streak = added.length > 0 ? 0 : (this.repeatStreak.get(parent.id) ?? 0) + repeats;
     this.repeatStreak.set(parent.id, streak);
     if (streak >= config.search.mcts.exhaustAfter) parent.exhausted = true;
-    // Once solved, the critic has nothing left to decide: its tokens would be spent for nothing.
-    if (added.length > 0 && !this.solvedNode && kind !== 'sample' && this.context.config.search.mcts.critic) await this.score(added);
+    // Once solved, the critic has nothing left to decide.
+    if (added.length > 0 && !this.solved && kind !== 'sample' && this.context.config.search.mcts.critic) await this.score(added);
     this.context.onExpansion?.(expansion, this.tree, this.meter.snapshot());
     return added;
   }
@@ -278,19 +293,17 @@ class Search {
   }
 
   /**
-   * Critic scores for new nodes, within the budget: each answer may generate
-   * min(policy.critic.maxTokens, remaining / nodes) tokens; when that is under one the critic is
-   * skipped and the nodes keep no critic score (Q = Q_search).
+   * Critic priors for new nodes: one forward pass each over the problem, the program and its
+   * visible feedback (no text generated: the token budget is untouched; the prompt tokens read
+   * are recorded).
    */
   private async score(nodes: SearchNode[]): Promise<void> {
-    const { policy, templates, signal, config } = this.context;
-    const maxTokens = this.meter.callCap(nodes.length, config.policy.critic.maxTokens);
-    if (maxTokens < 1) return;
-    const prompts = nodes.map((n) => criticPrompt(templates, { language: this.task.language, description: this.task.description, code: n.code }));
-    const scores = await policy.critique(prompts, templates.system, { maxTokens, ...(signal ? { signal } : {}) });
+    const { policy, templates, signal } = this.context;
+    const prompts = nodes.map((n) => criticPrompt(templates, { ...this.taskText(), code: n.code, feedback: n.visible.feedback }));
+    const priors = await policy.criticPrior(prompts, templates.system, signal ? { signal } : {});
     nodes.forEach((node, i) => {
-      node.critic = scores[i]!.score;
-      this.meter.critic(scores[i]!.tokens);
+      node.critic = priors[i]!.score;
+      this.meter.critic(priors[i]!.promptTokens);
     });
   }
 

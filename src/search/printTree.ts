@@ -21,7 +21,7 @@ export function formatTree(t: Trajectory, options: { code?: boolean } = {}): str
   const b = t.budget;
   const lines = [
     `${t.task}  ${t.split} split  ${t.mode}  ${t.policy.model}${t.policy.adapter ? ` + ${t.policy.adapter}` : ''}  seed ${t.seed}`,
-    `stopped: ${t.stop}  ·  ${b.policyCalls} policy calls, ${b.generatedTokens} tokens (${b.criticTokens} critic), ${b.executions} runs, ${b.duplicates} duplicates, ${b.rollouts} rollouts, ${(b.wallMs / 1000).toFixed(1)} s`,
+    `stopped: ${t.stop}  ·  ${b.policyCalls} policy calls, ${b.generatedTokens} tokens (critic read ${b.criticPromptTokens} prompt tokens), ${b.executions} runs, ${b.duplicates} duplicates, ${b.rollouts} rollouts, ${(b.wallMs / 1000).toFixed(1)} s`,
   ];
   const children = new Map<number, TrajectoryNode[]>();
   for (const n of t.nodes) if (n.parent !== null) children.set(n.parent, [...(children.get(n.parent) ?? []), n]);

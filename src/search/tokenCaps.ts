@@ -2,14 +2,17 @@ import type { Trajectory } from './trajectory.js';
 
 /**
  * The generated tokens a search had spent once the policy call that first proposed its chosen
- * program returned (earlier critic answers included): what finding that program cost. null when
- * nothing was chosen.
+ * program returned (earlier self-reflections included): what finding that program cost. Chosen
+ * by agreement, the answer cost what finding the last of the candidates it was chosen among did
+ * (with fewer tokens the search would have chosen among fewer). null when nothing was chosen.
  */
-export function tokensToChosen(t: Pick<Trajectory, 'chosen' | 'expansions'>): number | null {
+export function tokensToChosen(t: Pick<Trajectory, 'chosen' | 'expansions'> & { agreement?: Trajectory['agreement'] }): number | null {
   const chosen = t.chosen;
   if (!chosen) return null;
-  const call = t.expansions.find((e) => e.rewrites.some((r) => r.node === chosen.node));
-  return call ? call.spentTokens : null;
+  const foundAt = (node: number) => t.expansions.find((e) => e.rewrites.some((r) => r.node === node && !r.duplicate) || e.rewrites.some((r) => r.node === node))?.spentTokens ?? null;
+  const nodes = t.agreement ? t.agreement.clusters.flat() : [chosen.node];
+  const spent = nodes.map(foundAt);
+  return spent.some((s) => s === null) ? null : Math.max(...(spent as number[]));
 }
 
 export interface CapCount {

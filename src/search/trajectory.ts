@@ -25,7 +25,7 @@ const NodeSchema = z.object({
   /** Q_search (mean backed-up value). */
   value: z.number(),
   critic: z.number().nullable(),
-  /** Blended Q at the end of the search. */
+  /** Q at the end of the search (the visible reward's backup; before issue 14 it could blend in a critic). */
   q: z.number(),
   visible: TestSummarySchema.extend({ reward: z.number(), feedback: z.string() }),
   /** On the train split, a program that passed the visible tests on the hidden ones (run after the search); else null. */
@@ -67,13 +67,13 @@ export const TrajectorySchema = z.object({
   mode: z.enum(SEARCH_MODES),
   policy: z.object({ model: z.string(), adapter: z.string().nullable() }),
   seed: z.number().int(),
-  /** The settings the search ran under (budget and mode parameters), and the critic weight. */
-  settings: z.object({ budget: z.record(z.string(), z.number()), mode: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])), alpha: z.number() }),
+  /** The settings the search ran under (budget and mode parameters; alpha: the critic's weight in Q, in files from before issue 14). */
+  settings: z.object({ budget: z.record(z.string(), z.number()), mode: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])), alpha: z.number().optional() }),
   budget: z.object({
     rollouts: z.number().int(),
     policyCalls: z.number().int(),
     generatedTokens: z.number().int(),
-    criticTokens: z.number().int(),
+    criticPromptTokens: z.number().int().default(0),
     reflectionTokens: z.number().int().default(0),
     executions: z.number().int(),
     duplicates: z.number().int(),
@@ -95,6 +95,11 @@ export const TrajectorySchema = z.object({
   verdict: z.enum([...FINAL_VERDICTS, 'no_program']),
   solvedVisible: z.boolean(),
   solved: z.boolean(),
+  /** How the answer was chosen among several visible passes (search.agreement); null: the first pass. */
+  agreement: z
+    .object({ inputs: z.number().int(), clusters: z.array(z.array(z.number().int())), chosen: z.number().int() })
+    .nullable()
+    .default(null),
 });
 export type Trajectory = z.infer<typeof TrajectorySchema>;
 export type TrajectoryNode = Trajectory['nodes'][number];
@@ -104,17 +109,14 @@ function summary(report: Pick<TestReport, 'verdict' | 'passed' | 'total'>): Test
   return { verdict: report.verdict, passed: report.passed, total: report.total };
 }
 
-/** The critic's weight in Q as a search uses it: none without a critic. */
-export function searchAlpha(config: Pick<CodeqConfig, 'search' | 'policy'>): number {
-  return config.search.mcts.critic ? config.policy.critic.alpha : 1;
-}
-
 /** The settings of a mode that shape its tree, recorded with it. */
 export function modeSettings(mode: SearchMode, search: SearchConfig, temperature: number, sequences: number): Record<string, ModeSetting> {
   if (mode === 'single') return { ...search.singlePass };
-  if (mode === 'best-of-n') return { ...search.bestOfN, temperature, sequences };
+  const agreement = { agreementCandidates: search.agreement.candidates, agreementInputs: search.agreement.inputs };
+  if (mode === 'best-of-n') return { ...search.bestOfN, temperature, sequences, ...agreement };
   const { widening, ...mcts } = search.mcts;
-  return { ...mcts, wideningC: widening?.c ?? null, wideningAlpha: widening?.alpha ?? null, temperature };
+  const { enabled, ...reflection } = search.reflection;
+  return { ...mcts, wideningC: widening?.c ?? null, wideningAlpha: widening?.alpha ?? null, temperature, ...agreement, reflection: enabled, ...Object.fromEntries(Object.entries(reflection).map(([k, v]) => [`reflection${k[0]!.toUpperCase()}${k.slice(1)}`, v])) };
 }
 
 /** A recorded setting: flat, so trees from different settings compare field by field. */
@@ -126,7 +128,6 @@ export function toTrajectory(
   meta: { model: string; adapter: string | null; seed: number; system: string; config: Pick<CodeqConfig, 'search' | 'policy'> },
 ): Trajectory {
   const { search, policy } = meta.config;
-  const alpha = searchAlpha(meta.config);
   const budget: BudgetUsed = outcome.budget;
   const chosen = outcome.chosen;
   return {
@@ -138,7 +139,7 @@ export function toTrajectory(
     mode: outcome.mode,
     policy: { model: meta.model, adapter: meta.adapter },
     seed: meta.seed,
-    settings: { budget: { ...search.budget }, mode: modeSettings(outcome.mode, search, policy.generation.temperature, policy.sequences), alpha },
+    settings: { budget: { ...search.budget }, mode: modeSettings(outcome.mode, search, policy.generation.temperature, policy.sequences) },
     budget,
     stop: outcome.stop,
     system: meta.system,
@@ -151,7 +152,7 @@ export function toTrajectory(
       visits: n.visits,
       value: outcome.tree.value(n),
       critic: n.critic,
-      q: outcome.tree.q(n, alpha),
+      q: outcome.tree.value(n),
       visible: { ...summary(n.visible), reward: n.visible.reward, feedback: n.visible.feedback },
       hidden: outcome.hiddenOfNodes.has(n.id) ? summary(outcome.hiddenOfNodes.get(n.id)!) : null,
       expansion: n.expansion,
@@ -162,6 +163,7 @@ export function toTrajectory(
     verdict: outcome.verdict,
     solvedVisible: chosen?.visible.verdict === 'pass',
     solved: isSolved(outcome.verdict),
+    agreement: outcome.agreement,
   };
 }
 

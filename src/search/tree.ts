@@ -28,7 +28,7 @@ export interface SearchNode {
   valueSum: number;
   /** The best visible reward in its subtree; max backup: Q_search = valueMax. */
   valueMax: number;
-  /** The critic's score in [0, 1], or null when no critic scored it. */
+  /** The critic's prior in [0, 1] (search.mcts.critic), or null when no critic scored it. Never part of Q. */
   critic: number | null;
   visible: VisibleOutcome;
   /** The expansion that proposed it (null for the root). */
@@ -82,22 +82,39 @@ export interface GrowthRule {
   widening: { c: number; alpha: number } | null;
 }
 
+/** How a child is picked on the way down: UCB1, or PUCT with the critic's prior. */
+export type SelectionRule = { kind: 'ucb1'; exploration: number } | { kind: 'puct'; puct: number };
+
 /** Q_search: the mean of the rewards in the node's subtree, or their max. */
 export function searchValue(node: SearchNode, backup: BackupRule = 'mean'): number {
   if (backup === 'max') return node.valueMax;
   return node.visits > 0 ? node.valueSum / node.visits : 0;
 }
 
-/** Q = alpha * Q_search + (1 - alpha) * Q_critic; Q_search alone when the node has no critic score. */
-export function blendedValue(node: SearchNode, alpha: number, backup: BackupRule = 'mean'): number {
-  const q = searchValue(node, backup);
-  return node.critic === null ? q : alpha * q + (1 - alpha) * node.critic;
+/** UCB1 of a child: Q + c * sqrt(ln N_parent / N_child); unvisited children come first. */
+export function ucb1(child: SearchNode, parentVisits: number, exploration: number, backup: BackupRule = 'mean'): number {
+  if (child.visits === 0) return Number.POSITIVE_INFINITY;
+  return searchValue(child, backup) + exploration * Math.sqrt(Math.log(Math.max(parentVisits, 1)) / child.visits);
 }
 
-/** UCB1 of a child: Q + c * sqrt(ln N_parent / N_child); unvisited children come first. */
-export function ucb1(child: SearchNode, parentVisits: number, exploration: number, alpha: number, backup: BackupRule = 'mean'): number {
-  if (child.visits === 0) return Number.POSITIVE_INFINITY;
-  return blendedValue(child, alpha, backup) + exploration * Math.sqrt(Math.log(Math.max(parentVisits, 1)) / child.visits);
+/**
+ * PUCT (AlphaZero's rule) of a child: Q + c * P * sqrt(N_parent) / (1 + N_child), P its prior.
+ * The value stays the visible reward's backup; the critic only says where to look first.
+ */
+export function puct(child: SearchNode, prior: number, parentVisits: number, c: number, backup: BackupRule = 'mean'): number {
+  return searchValue(child, backup) + (c * prior * Math.sqrt(parentVisits)) / (1 + child.visits);
+}
+
+/**
+ * Priors of siblings: their critic scores normalized to sum 1; a sibling without a score gets the
+ * mean of the others' (uniform when none has one).
+ */
+export function siblingPriors(children: SearchNode[]): number[] {
+  const scored = children.filter((c) => c.critic !== null);
+  const fill = scored.length ? scored.reduce((s, c) => s + c.critic!, 0) / scored.length : 1;
+  const raw = children.map((c) => c.critic ?? fill);
+  const total = raw.reduce((s, v) => s + v, 0);
+  return total > 0 ? raw.map((v) => v / total) : children.map(() => 1 / Math.max(1, children.length));
 }
 
 /** The search tree: nodes by id and by program hash, and the expansions that grew it. */
@@ -117,11 +134,6 @@ export class SearchTree {
   /** Q_search of a node under this tree's backup rule. */
   value(node: SearchNode): number {
     return searchValue(node, this.backupRule);
-  }
-
-  /** Q of a node under this tree's backup rule, the critic blended in with weight 1 - alpha. */
-  q(node: SearchNode, alpha: number): number {
-    return blendedValue(node, alpha, this.backupRule);
   }
 
   get root(): SearchNode {
@@ -198,10 +210,10 @@ export class SearchTree {
   /**
    * The node to expand next, or null when none can grow. From the root down: a node takes a new
    * child when widening allows one (children < c * N^alpha) or when none of its children's
-   * subtrees can grow; otherwise the child with the highest UCB1 among those that can (ties to
-   * the older) is descended into. Without widening this is the classic descent to a leaf.
+   * subtrees can grow; otherwise the child with the highest UCB1 (or PUCT) among those that can
+   * (ties to the older) is descended into. Without widening this is the classic descent to a leaf.
    */
-  select(growth: GrowthRule, exploration: number, alpha: number): SearchNode | null {
+  select(growth: GrowthRule, selection: SelectionRule): SearchNode | null {
     let node = this.root;
     if (!this.expandable(node, growth)) return null;
     for (;;) {
@@ -212,8 +224,9 @@ export class SearchTree {
       }
       let best = open[0]!;
       let bestScore = Number.NEGATIVE_INFINITY;
-      for (const child of open) {
-        const score = ucb1(child, node.visits, exploration, alpha, this.backupRule);
+      const priors = selection.kind === 'puct' ? siblingPriors(open) : [];
+      for (const [i, child] of open.entries()) {
+        const score = selection.kind === 'puct' ? puct(child, priors[i]!, node.visits, selection.puct, this.backupRule) : ucb1(child, node.visits, selection.exploration, this.backupRule);
         if (score > bestScore) {
           best = child;
           bestScore = score;
@@ -225,15 +238,15 @@ export class SearchTree {
 
   /**
    * The program a search answers with: the first node that passed the visible tests, else the
-   * best by reward, then blended Q, then age. The buggy root only when nothing else was proposed.
+   * best by reward, then Q, then age. The buggy root only when nothing else was proposed.
    */
-  chosen(alpha: number): SearchNode {
+  chosen(): SearchNode {
     const candidates = this.nodes.length > 1 ? this.nodes.slice(1) : this.nodes;
     const passing = candidates.find((n) => n.visible.verdict === 'pass');
     if (passing) return passing;
     return candidates.reduce((best, n) => {
       if (n.visible.reward !== best.visible.reward) return n.visible.reward > best.visible.reward ? n : best;
-      return this.q(n, alpha) > this.q(best, alpha) ? n : best;
+      return this.value(n) > this.value(best) ? n : best;
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { Candidate, CriticScore, CritiqueOptions, GenerateOptions, Reflection, ReflectOptions } from '../../src/policy/policy.js';
+import type { Candidate, CriticPrior, GenerateOptions, Reflection, ReflectOptions } from '../../src/policy/policy.js';
 import type { Language } from '../../src/sandbox/types.js';
 import type { RewritePolicy } from '../../src/search/rewritePolicy.js';
 
@@ -7,12 +7,12 @@ export type ScriptedAnswer = string | { text: string };
 
 /**
  * A policy for unit tests of search logic: each generate() call takes the next k answers from
- * a script, in order; critic scores come from a table by program. It records every prompt (the
- * rewrite and the critic ones) and every call's options.
+ * a script, in order; critic priors come from a table by program. It records every prompt (the
+ * rewrite, critic and reflection ones) and every call's options.
  *
- * Like a model, it honours maxTokens: each answer costs `tokensPerAnswer` (each critic answer
- * `criticTokens`) unless the call allows fewer, and an answer cut off that way holds no program
- * (a critic answer cut off gives no opinion, 0.5).
+ * Like a model, it honours maxTokens: each answer costs `tokensPerAnswer` unless the call allows
+ * fewer, and an answer cut off that way holds no program. A critic prior generates nothing; it
+ * reads `criticPromptTokens` prompt tokens.
  */
 export class ScriptedPolicy implements RewritePolicy {
   readonly name = 'scripted.gguf';
@@ -21,14 +21,14 @@ export class ScriptedPolicy implements RewritePolicy {
   readonly criticPrompts: string[] = [];
   readonly reflectPrompts: string[] = [];
   readonly calls: { k: number; seed: number; temperature: number | undefined; maxTokens: number | undefined }[] = [];
-  readonly criticCalls: { prompts: number; maxTokens: number | undefined }[] = [];
+  readonly criticCalls: { prompts: number }[] = [];
   private next = 0;
 
   constructor(
     private readonly script: ScriptedAnswer[],
     private readonly critic: (code: string) => number = () => 0.5,
     private readonly tokensPerAnswer = 10,
-    private readonly criticTokens = 1,
+    private readonly criticPromptTokens = 100,
     private readonly reflectionTokens = 5,
   ) {}
 
@@ -57,13 +57,12 @@ export class ScriptedPolicy implements RewritePolicy {
     });
   }
 
-  async critique(prompts: string[], _system: string, options: CritiqueOptions = {}): Promise<CriticScore[]> {
+  async criticPrior(prompts: string[]): Promise<CriticPrior[]> {
     this.criticPrompts.push(...prompts);
-    this.criticCalls.push({ prompts: prompts.length, maxTokens: options.maxTokens });
-    const tokens = Math.min(this.criticTokens, options.maxTokens ?? Number.POSITIVE_INFINITY);
+    this.criticCalls.push({ prompts: prompts.length });
     return prompts.map((prompt) => {
       const code = /```\w*\n([\s\S]*?)\n```/.exec(prompt)?.[1] ?? '';
-      return { score: tokens < this.criticTokens ? 0.5 : this.critic(code), tokens };
+      return { score: this.critic(code), promptTokens: this.criticPromptTokens };
     });
   }
 

@@ -67,15 +67,27 @@ describe('Policy on a tiny model', () => {
     expect(a!.text).toBe(b!.text);
   });
 
-  it('scores candidates in [0, 1] through a JSON grammar', async () => {
-    const scores = await policy.critique(['rate A', 'rate B', 'rate C'], 'be brief');
-    expect(scores).toHaveLength(3);
-    for (const { score, tokens } of scores) {
+  it("critic prior: the expected digit under the next-token distribution after the answer's prefix, from one pass, nothing generated", async () => {
+    const prompts = ['rate A', 'rate B', 'rate C'];
+    const priors = await policy.criticPrior(prompts, 'be brief');
+    expect(priors).toHaveLength(3);
+    const digits = [...'0123456789'].map((d) => policy.tokenize(d));
+    for (const [i, { score, promptTokens }] of priors.entries()) {
+      // Recomputed independently: the chat as Qwen's template writes it, then log-probs of each digit.
+      const chat = `<|im_start|>system\nbe brief<|im_end|>\n<|im_start|>user\n${prompts[i]}<|im_end|>\n<|im_start|>assistant\n${config.critic.responsePrefix}`;
+      const prefix = policy.tokenize(chat, true);
+      expect(promptTokens).toBe(prefix.length);
+      const p = await Promise.all(digits.map(async (d) => Math.exp((await policy.logProbs(prefix, d))[0]!)));
+      const mass = p.reduce((s, x) => s + x, 0);
+      expect(mass).toBeGreaterThan(0);
+      expect(score).toBeCloseTo(p.reduce((s, x, d) => s + x * d, 0) / mass / 9, 6);
       expect(score).toBeGreaterThanOrEqual(0);
       expect(score).toBeLessThanOrEqual(1);
-      expect(Math.round(score * 10)).toBeCloseTo(score * 10, 9);
-      expect(tokens).toBeGreaterThan(0);
     }
+    // Deterministic (no sampling; batched evaluation differs in the last float bits) and it depends on the prompt.
+    const again = await policy.criticPrior(prompts, 'be brief');
+    again.forEach((x, i) => expect(x.score).toBeCloseTo(priors[i]!.score, 6));
+    expect(new Set(priors.map((x) => x.score.toFixed(5))).size).toBeGreaterThan(1);
   });
 
   it('gives the same log-probabilities with a zero-B adapter as without, other ones with a real adapter, without reloading the model', async () => {

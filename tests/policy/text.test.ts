@@ -35,7 +35,9 @@ describe('prompts', () => {
     expect(first).toContain('(none given)');
     expect(first).not.toContain('What happened');
     expect(rewritePrompt(templates, { ...input, feedback: 'It crashed.' })).toContain('It crashed.');
-    expect(criticPrompt(templates, { language: 'cpp', description: 'd', code: 'int main(){}' })).toContain('```cpp\nint main(){}\n```');
+    const critic = criticPrompt(templates, { language: 'cpp', description: 'd', constraints: '', code: 'int main(){}', feedback: 'Wrong answer on input [1]' });
+    expect(critic).toContain('```cpp\nint main(){}\n```');
+    expect(critic).toContain('Wrong answer on input [1]');
   });
 
   it('refuse a template that names an unknown placeholder', () => {

@@ -36,8 +36,8 @@ export function tree(mode: Trajectory['mode'] = 'mcts', task = 'python3/x/y/0000
     mode,
     policy: { model: 'm.gguf', adapter: null },
     seed: 1,
-    settings: { budget: {}, mode: {}, alpha: 0.5 },
-    budget: { rollouts: 1, policyCalls: 3, generatedTokens: 30, criticTokens: 0, reflectionTokens: 0, executions: 6, duplicates: 1, wallMs: 1 },
+    settings: { budget: {}, mode: {} },
+    budget: { rollouts: 1, policyCalls: 3, generatedTokens: 30, criticPromptTokens: 0, reflectionTokens: 0, executions: 6, duplicates: 1, wallMs: 1 },
     stop: 'solved',
     system: 'SYSTEM',
     nodes,
@@ -51,5 +51,6 @@ export function tree(mode: Trajectory['mode'] = 'mcts', task = 'python3/x/y/0000
     verdict: 'pass',
     solvedVisible: true,
     solved: true,
+    agreement: null,
   };
 }

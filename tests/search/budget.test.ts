@@ -21,7 +21,9 @@ describe('the budget meter (pure)', () => {
     expect(meter.remainingTokens()).toBe(10);
     expect(meter.callCap(3, 64)).toBe(3);
     expect(meter.callCap(11, 64)).toBe(0); // cannot pay one token per answer
-    meter.critic(20); // a policy that ignored its cap: reported as spent, never negative room
+    meter.critic(500); // a critic pass reads its prompt and generates nothing: the budget is untouched
+    expect(meter.remainingTokens()).toBe(10);
+    meter.reflection(20); // a policy that ignored its cap: reported as spent, never negative room
     expect(meter.remainingTokens()).toBe(0);
     expect(meter.exhausted()).toBe('tokens');
   });
@@ -37,23 +39,21 @@ describe('no search spends more than its token budget, in any mode', () => {
   }, 120_000);
   afterAll(() => sandbox?.dispose());
 
-  /** Answers as long as the configured cap allows (400 tokens), critic answers 64: every call wants its full share. */
+  /** Answers as long as the configured cap allows (400 tokens): every call wants its full share. */
   const GENERATION_CAP = 400;
-  const CRITIC_CAP = 64;
   function settings(tokens: number): CodeqConfig {
     const c = structuredClone(config);
     c.search.budget = { tokens, executions: 1000, wallMs: 600_000 };
-    c.search.mcts = { rollouts: 50, k: 2, maxDepth: 3, rolloutDepth: 1, exploration: 1, critic: true, widening: null, backup: 'mean', exhaustAfter: 2 };
+    c.search.mcts = { rollouts: 50, k: 2, maxDepth: 3, rolloutDepth: 1, exploration: 1, critic: true, puct: 1, widening: null, backup: 'mean', exhaustAfter: 2 };
     c.search.reflection.enabled = false; // the classic prompts: these tests count tokens and prompts exactly
     c.search.bestOfN.n = 50;
     c.policy.sequences = 2;
     c.policy.generation.maxTokens = GENERATION_CAP;
-    c.policy.critic.maxTokens = CRITIC_CAP;
     return c;
   }
   const endless = () => Array.from({ length: 100 }, (_, i) => wrong(i));
   const search = (mode: SearchMode, tokens: number) => {
-    const policy = new ScriptedPolicy(endless(), () => 0.5, GENERATION_CAP, CRITIC_CAP);
+    const policy = new ScriptedPolicy(endless(), () => 0.5, GENERATION_CAP);
     return runSearch(mode, task, { policy, sandbox, templates, config: settings(tokens), seed: 1 }).then((outcome) => ({ outcome, policy }));
   };
 
@@ -63,9 +63,9 @@ describe('no search spends more than its token budget, in any mode', () => {
         const { outcome, policy } = await search(mode, tokens);
         const { budget, tree } = outcome;
         expect(budget.generatedTokens, `${mode} at ${tokens}`).toBeLessThanOrEqual(tokens);
-        // What was recorded is what the policy generated: rewrites plus critic answers.
+        // What was recorded is what the policy generated: the rewrites (the critic generates nothing).
         const rewriteTokens = tree.expansions.flatMap((e) => e.rewrites).reduce((sum, r) => sum + r.tokens, 0);
-        expect(rewriteTokens + budget.criticTokens).toBe(budget.generatedTokens);
+        expect(rewriteTokens).toBe(budget.generatedTokens);
         expect(policy.calls).toHaveLength(budget.policyCalls);
         // Every call's cap fits what was left before it.
         for (const [i, e] of tree.expansions.entries()) {
@@ -78,7 +78,10 @@ describe('no search spends more than its token budget, in any mode', () => {
           expect(outcome.stop).toBe('tokens');
           expect(budget.generatedTokens).toBe(tokens);
         }
-        for (const call of policy.criticCalls) expect(call.maxTokens).toBeLessThanOrEqual(CRITIC_CAP);
+        // The critic read every new program of MCTS, and only there.
+        const scored = policy.criticCalls.reduce((sum, c) => sum + c.prompts, 0);
+        expect(scored).toBe(mode === 'mcts' ? tree.nodes.length - 1 : 0);
+        expect(budget.criticPromptTokens).toBe(100 * scored);
       }
     });
   }
@@ -95,14 +98,12 @@ describe('no search spends more than its token budget, in any mode', () => {
     expect(outcome.budget.generatedTokens).toBe(1000);
   });
 
-  it('mcts: the critic is capped to the remainder (860: 800 for two rewrites, 2 × 30 critic), and skipped when nothing is left', async () => {
-    const capped = await search('mcts', 860);
-    expect(capped.policy.criticCalls).toEqual([{ prompts: 2, maxTokens: 30 }]);
-    expect(capped.outcome.budget).toMatchObject({ generatedTokens: 860, criticTokens: 60, policyCalls: 1 });
-    // 800 for two rewrites, the critic would need 2 tokens and 1 is left: no critic, no further call.
-    const skipped = await search('mcts', 801);
-    expect(skipped.policy.criticCalls).toEqual([]);
-    expect(skipped.outcome.tree.nodes.slice(1).every((n) => n.critic === null)).toBe(true);
-    expect(skipped.outcome.budget.generatedTokens).toBe(800);
+  it('mcts: the critic costs no budget (860: 2 × 400 rewrites, then a rollout call of 2 × 30), and scores every new program', async () => {
+    const { outcome, policy } = await search('mcts', 860);
+    expect(policy.calls.map((c) => c.maxTokens)).toEqual([400, 30]);
+    expect(outcome.budget).toMatchObject({ generatedTokens: 860, policyCalls: 2 });
+    // The rollout's answers were cut off (no program): only the first call's two programs were scored.
+    expect(policy.criticCalls).toEqual([{ prompts: 2 }]);
+    expect(outcome.tree.nodes.slice(1).every((n) => n.critic === 0.5)).toBe(true);
   });
 });

@@ -25,9 +25,8 @@ describe('the real policy within a search budget (tiny model)', () => {
   const settings: CodeqConfig = structuredClone(config);
   settings.policy = { ...settings.policy, gpu: 'cpu', threads: 1, contextSize: 2048, sequences: 2, batchSize: 256 };
   settings.policy.generation.maxTokens = 24;
-  settings.policy.critic.maxTokens = 8;
   settings.search.budget = { tokens: 61, executions: 100, wallMs: 600_000 };
-  settings.search.mcts = { rollouts: 20, k: 2, maxDepth: 2, rolloutDepth: 1, exploration: 1, critic: true, widening: null, backup: 'mean', exhaustAfter: 2 };
+  settings.search.mcts = { rollouts: 20, k: 2, maxDepth: 2, rolloutDepth: 1, exploration: 1, critic: true, puct: 1, widening: null, backup: 'mean', exhaustAfter: 2 };
   settings.search.bestOfN.n = 20;
   // The tiny model's answers are random text: without a forced fence they hold no program, so
   // nothing ends the search before its token budget does. Self-reflections (8 tokens) count too.
@@ -44,12 +43,12 @@ describe('the real policy within a search budget (tiny model)', () => {
     await sandbox?.dispose();
   });
 
-  it('generate and critique never count more tokens than the cap they were given', async () => {
+  it('generate and reflect never count more tokens than the cap they were given; the critic generates none', async () => {
     for (const candidate of await policy.generate('write code', 'python3', 'be brief', { k: 2, maxTokens: 5, temperature: 1, seed: 3 })) {
       expect(candidate.tokens).toBeGreaterThan(0);
       expect(candidate.tokens).toBeLessThanOrEqual(5);
     }
-    for (const score of await policy.critique(['rate this', 'and this'], 'be brief', { maxTokens: 2 })) expect(score.tokens).toBeLessThanOrEqual(2);
+    for (const prior of await policy.criticPrior(['rate this', 'and this'], 'be brief')) expect(prior.promptTokens).toBeGreaterThan(0);
     const reflection = await policy.reflect('why?', 'be brief', { maxTokens: 3, temperature: 1, seed: 1 });
     expect(reflection.tokens).toBeGreaterThan(0);
     expect(reflection.tokens).toBeLessThanOrEqual(3);

@@ -19,7 +19,7 @@ import { CORRECT, wrong, ZERO } from './programs.js';
 const templates = loadPromptTemplates(config.policy);
 const settings: CodeqConfig = structuredClone(config);
 settings.tasks.hidden.count = 4;
-settings.search.mcts = { rollouts: 2, k: 2, maxDepth: 2, rolloutDepth: 0, exploration: 1, critic: false, widening: null, backup: 'mean', exhaustAfter: 2 };
+settings.search.mcts = { rollouts: 2, k: 2, maxDepth: 2, rolloutDepth: 0, exploration: 1, critic: false, puct: 1, widening: null, backup: 'mean', exhaustAfter: 2 };
 settings.search.reflection.enabled = false; // the classic prompts: these tests count tokens and prompts exactly
 settings.search.collect.shardSize = 2;
 

@@ -39,7 +39,7 @@ describe('hidden inputs never reach a prompt', () => {
 
   const settings = (): CodeqConfig => {
     const c = structuredClone(config);
-    c.search.mcts = { rollouts: 4, k: 2, maxDepth: 3, rolloutDepth: 1, exploration: 1, critic: true, widening: null, backup: 'mean', exhaustAfter: 2 };
+    c.search.mcts = { rollouts: 4, k: 2, maxDepth: 3, rolloutDepth: 1, exploration: 1, critic: true, puct: 1, widening: null, backup: 'mean', exhaustAfter: 2 };
     c.search.reflection.enabled = false;
     c.search.bestOfN.n = 6;
     c.policy.sequences = 2;

@@ -18,3 +18,5 @@ export const MEMORIZED = `${header}        return {4: 2, 3: 3}.get(len(nums), -1
 export const BROKEN = `${header}        return sum(  # broken`;
 /** n-th distinct wrong program (0/2), for searches that must not end. */
 export const wrong = (n: number) => `${header}        return -${n + 1}  # wrong ${n}`;
+/** Passes everything too: another correct program (agrees with CORRECT on every input). */
+export const CORRECT_LOOP = `${header}        count = 0\n        for i, a in enumerate(nums):\n            for b in nums[i + 1:]:\n                count += a + b == target\n        return count  # loop`;

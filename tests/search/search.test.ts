@@ -7,7 +7,7 @@ import { searchTaskOf } from '../../src/search/collect.js';
 import { runSearch, type SearchTask } from '../../src/search/engine.js';
 import { formatTree } from '../../src/search/printTree.js';
 import { toTrajectory, parseTrajectory } from '../../src/search/trajectory.js';
-import { blendedValue, SearchTree, ucb1, type VisibleOutcome } from '../../src/search/tree.js';
+import { puct, SearchTree, siblingPriors, ucb1, type SelectionRule, type VisibleOutcome } from '../../src/search/tree.js';
 import { config, openSandbox } from '../helpers/host.js';
 import { ScriptedPolicy } from '../helpers/scriptedPolicy.js';
 import { prepareCountPairs } from './countPairsTask.js';
@@ -18,7 +18,7 @@ const templates = loadPromptTemplates(config.policy);
 function settings(change: (c: CodeqConfig) => void = () => {}): CodeqConfig {
   const c = structuredClone(config);
   c.tasks.hidden.count = 6;
-  c.search.mcts = { rollouts: 8, k: 2, maxDepth: 3, rolloutDepth: 1, exploration: 1, critic: true, widening: null, backup: 'mean', exhaustAfter: 2 };
+  c.search.mcts = { rollouts: 8, k: 2, maxDepth: 3, rolloutDepth: 1, exploration: 1, critic: true, puct: 1, widening: null, backup: 'mean', exhaustAfter: 2 };
   c.search.reflection.enabled = false; // the classic prompts: these tests count tokens and prompts exactly
   c.search.budget = { tokens: 10_000, executions: 100, wallMs: 600_000 };
   change(c);
@@ -28,6 +28,7 @@ function settings(change: (c: CodeqConfig) => void = () => {}): CodeqConfig {
 const outcome = (reward: number): VisibleOutcome => ({ verdict: reward === 1 ? 'pass' : 'wrong_answer', passed: reward * 2, total: 2, reward, feedback: '' });
 
 const leaves = (maxDepth: number) => ({ maxDepth, widening: null });
+const ucb = (exploration: number): SelectionRule => ({ kind: 'ucb1', exploration });
 
 describe('UCB1, widening and backup (pure)', () => {
   it('selects by Q + c·sqrt(ln N / n), then the less visited sibling once the better one is well known', () => {
@@ -35,19 +36,36 @@ describe('UCB1, widening and backup (pure)', () => {
     const a = tree.add('a', 0, outcome(0.5), null);
     const b = tree.add('b', 0, outcome(0.4), null);
     expect(tree.root.visits).toBe(3);
-    expect(tree.select(leaves(3), 1, 1)!.id).toBe(a.id);
+    expect(tree.select(leaves(3), ucb(1))!.id).toBe(a.id);
     a.visits = 10;
     a.valueSum = 5;
     tree.root.visits = 12;
-    expect(ucb1(a, 12, 1, 1)).toBeCloseTo(0.5 + Math.sqrt(Math.log(12) / 10), 12);
-    expect(ucb1(b, 12, 1, 1)).toBeCloseTo(0.4 + Math.sqrt(Math.log(12) / 1), 12);
-    expect(tree.select(leaves(3), 1, 1)!.id).toBe(b.id);
-    // With no exploration only Q counts; with alpha 0 only the critic does.
-    expect(tree.select(leaves(3), 0, 1)!.id).toBe(a.id);
+    expect(ucb1(a, 12, 1)).toBeCloseTo(0.5 + Math.sqrt(Math.log(12) / 10), 12);
+    expect(ucb1(b, 12, 1)).toBeCloseTo(0.4 + Math.sqrt(Math.log(12) / 1), 12);
+    expect(tree.select(leaves(3), ucb(1))!.id).toBe(b.id);
+    // With no exploration only Q counts.
+    expect(tree.select(leaves(3), ucb(0))!.id).toBe(a.id);
+  });
+
+  it("PUCT: Q + c·P·sqrt(N)/(1 + n), P the critic's prior over the siblings; the critic is never part of Q", () => {
+    const tree = new SearchTree('root', outcome(0));
+    const a = tree.add('a', 0, outcome(0.5), null);
+    const b = tree.add('b', 0, outcome(0.25), null);
+    // No scores yet: uniform priors; Q decides.
+    expect(siblingPriors([a, b])).toEqual([0.5, 0.5]);
+    expect(tree.select(leaves(3), { kind: 'puct', puct: 1 })!.id).toBe(a.id);
     a.critic = 0.1;
     b.critic = 0.9;
-    expect(blendedValue(b, 0)).toBe(0.9);
-    expect(tree.select(leaves(3), 0, 0)!.id).toBe(b.id);
+    expect(siblingPriors([a, b]).map((p) => +p.toFixed(12))).toEqual([0.1, 0.9]);
+    // a: 0.5 + 0.1·sqrt(3)/2 = 0.587; b: 0.25 + 0.9·sqrt(3)/2 = 1.029.
+    expect(puct(b, 0.9, 3, 1)).toBeCloseTo(0.25 + (0.9 * Math.sqrt(3)) / 2, 12);
+    expect(tree.select(leaves(3), { kind: 'puct', puct: 1 })!.id).toBe(b.id);
+    // With c = 0 the prior has no say: Q alone.
+    expect(tree.select(leaves(3), { kind: 'puct', puct: 0 })!.id).toBe(a.id);
+    expect(tree.value(b)).toBe(0.25);
+    // A sibling not scored gets the mean of the others' scores.
+    const c = tree.add('c', 0, outcome(0), null);
+    expect(siblingPriors([a, b, c]).map((p) => +p.toFixed(12))).toEqual([0.1 / 1.5, 0.9 / 1.5, 0.5 / 1.5].map((p) => +p.toFixed(12)));
   });
 
   it('without widening descends to a leaf, skips subtrees that cannot grow (depth limit, passing), and returns null when none can', () => {
@@ -55,42 +73,42 @@ describe('UCB1, widening and backup (pure)', () => {
     const a = tree.add('a', 0, outcome(0.9), null);
     tree.add('b', 0, outcome(0.1), null);
     const aa = tree.add('aa', a.id, outcome(0.5), null);
-    expect(tree.select(leaves(3), 0, 1)!.id).toBe(aa.id);
-    expect(tree.select(leaves(2), 0, 1)!.code).toBe('b'); // aa is at depth 2 = maxDepth
-    expect(tree.select(leaves(1), 0, 1)).toBeNull();
+    expect(tree.select(leaves(3), ucb(0))!.id).toBe(aa.id);
+    expect(tree.select(leaves(2), ucb(0))!.code).toBe('b'); // aa is at depth 2 = maxDepth
+    expect(tree.select(leaves(1), ucb(0))).toBeNull();
     const passing = new SearchTree('root', outcome(0));
     passing.add('p', 0, outcome(1), null);
-    expect(passing.select(leaves(3), 1, 1)).toBeNull();
+    expect(passing.select(leaves(3), ucb(1))).toBeNull();
   });
 
   it('widens any node, the root included, while its children are fewer than c·N^alpha, and descends otherwise', () => {
     const growth = { maxDepth: 3, widening: { c: 1, alpha: 0.5 } };
     const tree = new SearchTree('root', outcome(0));
     // N = 1: 0 < 1 child allowed; N = 2: 1 < 1.41.
-    expect(tree.select(growth, 1, 1)!.id).toBe(0);
+    expect(tree.select(growth, ucb(1))!.id).toBe(0);
     const a = tree.add('a', 0, outcome(0.5), null);
-    expect(tree.select(growth, 1, 1)!.id).toBe(0);
+    expect(tree.select(growth, ucb(1))!.id).toBe(0);
     tree.add('b', 0, outcome(0), null);
     // N = 3: 2 children ≥ 1.73: descend to a (higher Q), which may take its first child.
-    expect(tree.select(growth, 1, 1)!.id).toBe(a.id);
+    expect(tree.select(growth, ucb(1))!.id).toBe(a.id);
     const aa = tree.add('aa', a.id, outcome(0.5), null);
     tree.add('ab', a.id, outcome(0.5), null);
     // N = 5: 2 < 2.24 at the root: it samples again, as best-of-N would.
     expect(tree.root.visits).toBe(5);
-    expect(tree.select(growth, 1, 1)!.id).toBe(0);
+    expect(tree.select(growth, ucb(1))!.id).toBe(0);
     // A fixed width (alpha 0, c 2): the full root descends to a, full too, and on to aa.
     const fixed = (maxDepth: number) => ({ maxDepth, widening: { c: 2, alpha: 0 } });
-    expect(tree.select(fixed(3), 0, 1)!.id).toBe(aa.id);
+    expect(tree.select(fixed(3), ucb(0))!.id).toBe(aa.id);
     // A node whose children cannot grow (the depth limit) takes one more child beyond the width.
-    expect(tree.select(fixed(2), 0, 1)!.id).toBe(a.id);
-    expect(tree.select(fixed(1), 0, 1)!.id).toBe(0);
+    expect(tree.select(fixed(2), ucb(0))!.id).toBe(a.id);
+    expect(tree.select(fixed(1), ucb(0))!.id).toBe(0);
     // Exhausted nodes are not grown again, though widening would allow it.
     a.exhausted = true;
-    expect(tree.select(fixed(2), 0, 1)!.code).toBe('b');
+    expect(tree.select(fixed(2), ucb(0))!.code).toBe('b');
     tree.node(2).exhausted = true;
-    expect(tree.select(fixed(2), 0, 1)!.id).toBe(0);
+    expect(tree.select(fixed(2), ucb(0))!.id).toBe(0);
     tree.root.exhausted = true;
-    expect(tree.select(fixed(2), 0, 1)).toBeNull();
+    expect(tree.select(fixed(2), ucb(0))).toBeNull();
   });
 
   it('backs every new program up at once: visits = 1 + Σ children, Q the mean or the max of the subtree', () => {
@@ -156,8 +174,12 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
     expect([t.node(2).visits, t.node(2).valueSum]).toEqual([2, 1.5]);
     expect([t.node(3).visits, t.node(3).valueSum]).toEqual([1, 1]);
     expect(t.node(1).critic).toBe(0.2);
-    // The critic scored the first expansion only: after a solve it has nothing to decide.
-    expect(result.budget).toMatchObject({ rollouts: 1, policyCalls: 2, executions: 4, duplicates: 1, criticTokens: 2, generatedTokens: 42 });
+    // The critic scored the first expansion only (after a solve it has nothing to decide), from
+    // the program and its visible feedback, in one pass each: no tokens generated.
+    expect(policy.criticPrompts).toHaveLength(2);
+    expect(policy.criticPrompts[1]).toContain('# half');
+    expect(policy.criticPrompts[1]).toContain('Wrong answer on input [1,1,1], 2: expected 3, got 0');
+    expect(result.budget).toMatchObject({ rollouts: 1, policyCalls: 2, executions: 4, duplicates: 1, criticPromptTokens: 200, generatedTokens: 40 });
     expect(t.node(3).critic).toBeNull();
     // Seeds: candidate i of a call gets seed + rewrites before it + i.
     expect(policy.calls.map((c) => c.seed)).toEqual([100, 102]);
@@ -165,7 +187,7 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
 
   const widened = (change: (m: CodeqConfig['search']['mcts']) => void = () => {}) =>
     settings((c) => {
-      c.search.mcts = { rollouts: 20, k: 1, maxDepth: 3, rolloutDepth: 1, exploration: 1, widening: { c: 1, alpha: 0.5 }, backup: 'mean', exhaustAfter: 2, critic: false };
+      c.search.mcts = { rollouts: 20, k: 1, maxDepth: 3, rolloutDepth: 1, exploration: 1, widening: { c: 1, alpha: 0.5 }, backup: 'mean', exhaustAfter: 2, critic: false, puct: 1 };
       change(c.search.mcts);
     });
 
@@ -183,7 +205,7 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
     expect(result.chosen!.code).toBe(CORRECT);
     for (const n of t.nodes) expect(n.visits, `node ${n.id}`).toBe(1 + n.children.reduce((sum, c) => sum + t.node(c).visits, 0));
     expect(t.root.valueSum).toBe(t.nodes.reduce((sum, n) => sum + n.visible.reward, 0));
-    expect(result.budget).toMatchObject({ rollouts: 4, policyCalls: 7, criticTokens: 0 });
+    expect(result.budget).toMatchObject({ rollouts: 4, policyCalls: 7, criticPromptTokens: 0 });
     // Max backup: a subtree is as good as its best program.
     const max = await search(new ScriptedPolicy([ZERO, wrong(0), HALF, wrong(1), wrong(2), wrong(3), CORRECT]), 'mcts', widened((m) => (m.backup = 'max')));
     expect([max.tree.value(max.tree.root), max.tree.value(max.tree.node(3)), max.tree.value(max.tree.node(1))]).toEqual([1, 1, 0]);
@@ -260,10 +282,10 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
     const tokenPolicy = new ScriptedPolicy(endless);
     const byTokens = await search(tokenPolicy, 'mcts', settings((c) => (c.search.budget.tokens = 25)));
     expect(byTokens.stop).toBe('tokens');
-    // 2 × 10 tokens and 2 × 1 critic; the rollout step gets what is left, 3 / 2 = 1 token per answer
-    // (cut off: no program, no critic); then 1 token cannot pay for 2 answers: stopped before the call.
-    expect(tokenPolicy.calls.map((c) => c.maxTokens)).toEqual([12, 1]);
-    expect(tokenPolicy.criticCalls).toEqual([{ prompts: 2, maxTokens: 2 }]);
+    // 2 × 10 tokens (the critic generates nothing); the rollout step gets what is left, 5 / 2 = 2
+    // tokens per answer (cut off: no program, no critic); then 1 token cannot pay for 2 answers.
+    expect(tokenPolicy.calls.map((c) => c.maxTokens)).toEqual([12, 2]);
+    expect(tokenPolicy.criticCalls).toEqual([{ prompts: 2 }]);
     expect(byTokens.budget.policyCalls).toBe(2);
     expect(byTokens.budget.generatedTokens).toBe(24);
 
@@ -339,7 +361,7 @@ describe('search on a real task in the real sandbox, with a scripted policy', ()
     expect(result.chosen!.visible.verdict).toBe('pass');
     expect(result.verdict).toBe('wrong_answer');
     const record = toTrajectory(result, task, { model: 'scripted.gguf', adapter: null, seed: 100, system: templates.system, config: c });
-    expect(record.settings).toMatchObject({ alpha: c.policy.critic.alpha, mode: { k: 2, rollouts: 8 } });
+    expect(record.settings).toMatchObject({ mode: { k: 2, rollouts: 8, critic: true, puct: 1, agreementCandidates: 1 } });
     expect(record).toMatchObject({ solvedVisible: true, solved: false, verdict: 'wrong_answer', split: 'train', visibleOnly: null });
     expect(record.chosen!.hidden!.passed).toBeLessThan(record.chosen!.hidden!.total);
     // On the train split the node that passed the visible tests carries its hidden result too (for pairs).

@@ -22,10 +22,13 @@ export interface InputSource {
 
 type SourceTask = Pick<Task, 'id' | 'language' | 'description' | 'constraints'>;
 
-/** The input source of a task, from its call spec and its example inputs. */
-export function inputSource(task: SourceTask, spec: TestSpec, exampleInputs: CaseInput[], config: TasksConfig): InputSource {
+/**
+ * The input source of a task, from its call spec and its example inputs. `seedText` replaces the
+ * hidden tests' seed (a search's own inputs must not be the hidden ones).
+ */
+export function inputSource(task: SourceTask, spec: TestSpec, exampleInputs: CaseInput[], config: TasksConfig, seedText?: string): InputSource {
   const { seed, maxLength, designMaxCalls } = config.hidden;
-  const common = { seed: `${seed}:${task.id}`, maxLength, description: task.description };
+  const common = { seed: seedText ?? `${seed}:${task.id}`, maxLength, description: task.description };
   if (spec.mode === 'design') {
     return new DesignSequenceGenerator(task.language, spec, exampleInputs as DesignInput[], task.constraints, { ...common, maxCalls: designMaxCalls });
   }
