@@ -140,7 +140,7 @@ class Search {
   }
 
   /**
-   * MCTS: select the node to grow (progressive widening, UCB1 on Q below it), give it k new
+   * MCTS: select the node to grow (progressive widening, UCB1 or PUCT below it), give it k new
    * rewrites (each run at once and backed up as it is), then follow the best new program by
    * visible reward for rolloutDepth greedy steps; stop once enough programs pass the visible
    * tests (the first, unless search.agreement asks for more).

@@ -9,7 +9,7 @@ import type { Trajectory } from './trajectory.js';
 export function tokensToChosen(t: Pick<Trajectory, 'chosen' | 'expansions'> & { agreement?: Trajectory['agreement'] }): number | null {
   const chosen = t.chosen;
   if (!chosen) return null;
-  const foundAt = (node: number) => t.expansions.find((e) => e.rewrites.some((r) => r.node === node && !r.duplicate) || e.rewrites.some((r) => r.node === node))?.spentTokens ?? null;
+  const foundAt = (node: number) => t.expansions.find((e) => e.rewrites.some((r) => r.node === node))?.spentTokens ?? null;
   const nodes = t.agreement ? t.agreement.clusters.flat() : [chosen.node];
   const spent = nodes.map(foundAt);
   return spent.some((s) => s === null) ? null : Math.max(...(spent as number[]));
